@@ -1,0 +1,295 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/conf.h"
+
+enum conf_type { CT_SIZE, CT_UINT, CT_SECS, CT_BOOL, CT_STR };
+
+struct conf_key {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 off;
+	uint64_t	 min, max;	/* numeric types */
+	const char	*def;		/* default, as text */
+	bool		 secret;
+};
+
+#define K(n, t, f, lo, hi, d) \
+	{ n, t, offsetof(struct rw_config, f), lo, hi, d, false }
+#define KS(n, f, d)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, d, false }
+#define KSECRET(n, f)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, "", true }
+
+#define GB	(1024ULL * 1024 * 1024)
+#define MB	(1024ULL * 1024)
+#define KB	1024ULL
+
+static const struct conf_key conf_keys[] = {
+	KS("interface", interface, ""),
+	KS("bpf-filter", bpf_filter, ""),
+	K("snaplen", CT_SIZE, snaplen, 64, 262144, "262144"),
+	K("buffer-size", CT_SIZE, buffer_size, 0, 4 * GB, "32m"),
+	K("promisc", CT_BOOL, promisc, 0, 1, "yes"),
+	KS("user", user, ""),
+
+	K("flows-max", CT_UINT, flows_max, 16, 100000000, "262144"),
+	K("flow-idle-timeout", CT_SECS, flow_idle_timeout, 1, 86400, "300"),
+	K("flow-closed-timeout", CT_SECS, flow_closed_timeout, 0, 3600, "10"),
+	K("reassembly-window", CT_SIZE, reasm_window, 1500, 64 * MB, "1m"),
+	K("reassembly-max-bytes", CT_SIZE, reasm_max_bytes, 64 * KB, 64 * GB, "512m"),
+	K("ipfrag-max-datagrams", CT_UINT, ipfrag_max_datagrams, 1, 10000000, "8192"),
+	K("ipfrag-max-bytes", CT_SIZE, ipfrag_max_bytes, 64 * KB, 16 * GB, "64m"),
+	K("ipfrag-timeout", CT_SECS, ipfrag_timeout, 1, 600, "30"),
+
+	K("http-max-header-bytes", CT_SIZE, http_max_header_bytes, 256, 1 * MB, "32k"),
+	K("http-max-headers", CT_UINT, http_max_headers, 4, 10000, "128"),
+	K("http-max-body", CT_SIZE, http_max_body, 1 * KB, 1 * GB, "2m"),
+	K("http-max-crl-body", CT_SIZE, http_max_crl_body, 1 * KB, 4 * GB, "64m"),
+	K("http-max-body-total", CT_SIZE, http_max_body_total, 1 * MB, 64 * GB, "1g"),
+	K("http-max-pending", CT_UINT, http_max_pending, 1, 100000, "64"),
+
+	K("ocsp-max-entries", CT_UINT, ocsp_max_entries, 1, 1000000, "1024"),
+	K("crl-max-json-entries", CT_UINT, crl_max_json_entries, 0, 100000000, "10000"),
+	K("crl-max-entries", CT_UINT, crl_max_entries, 1, 100000000, "10000000"),
+
+	KS("json", json_path, ""),
+	K("syslog", CT_BOOL, log_syslog, 0, 1, "no"),
+	KS("loglevel", log_level, "notice"),
+	KS("state-dir", state_dir, ""),
+
+	KS("redis", redis_url, ""),
+	KS("redis-user", redis_user, ""),
+	KSECRET("redis-password", redis_password),
+};
+
+#define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+static const struct conf_key *
+conf_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcasecmp(conf_keys[i].name, name) == 0)
+			return &conf_keys[i];
+	return NULL;
+}
+
+static int
+parse_u64(const char *s, enum conf_type t, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	if (*s == '\0' || *s == '-' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -1;
+	if (t == CT_SIZE) {
+		switch (tolower((unsigned char)*end)) {
+		case 'k': mul = KB; end++; break;
+		case 'm': mul = MB; end++; break;
+		case 'g': mul = GB; end++; break;
+		}
+		if (mul > 1 && tolower((unsigned char)*end) == 'b')
+			end++;
+	} else if (t == CT_SECS) {
+		switch (tolower((unsigned char)*end)) {
+		case 's': end++; break;
+		case 'm': mul = 60; end++; break;
+		case 'h': mul = 3600; end++; break;
+		}
+	}
+	if (*end != '\0' || (mul > 1 && v > UINT64_MAX / mul))
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+static int
+parse_bool(const char *s, bool *out)
+{
+	if (strcasecmp(s, "yes") == 0 || strcasecmp(s, "on") == 0 ||
+	    strcmp(s, "1") == 0 || strcasecmp(s, "true") == 0)
+		*out = true;
+	else if (strcasecmp(s, "no") == 0 || strcasecmp(s, "off") == 0 ||
+	    strcmp(s, "0") == 0 || strcasecmp(s, "false") == 0)
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+int
+config_set(struct rw_config *cfg, const char *key, const char *value,
+    struct rw_err *err)
+{
+	const struct conf_key *k = conf_find(key);
+	char *field;
+	uint64_t v;
+	bool b;
+
+	if (k == NULL) {
+		rw_err_set(err, "config_unknown_key", "unknown key '%.64s'", key);
+		return -1;
+	}
+	field = (char *)cfg + k->off;
+	switch (k->type) {
+	case CT_STR:
+		if (strlen(value) >= RW_CONF_STR_MAX) {
+			rw_err_set(err, "config_bad_value",
+			    "%s: value longer than %d bytes", k->name,
+			    RW_CONF_STR_MAX - 1);
+			return -1;
+		}
+		snprintf(field, RW_CONF_STR_MAX, "%s", value);
+		return 0;
+	case CT_BOOL:
+		if (parse_bool(value, &b) == -1) {
+			rw_err_set(err, "config_bad_value",
+			    "%s: want yes or no, have '%.64s'", k->name, value);
+			return -1;
+		}
+		*(bool *)(void *)field = b;
+		return 0;
+	default:
+		if (parse_u64(value, k->type, &v) == -1 || v < k->min ||
+		    v > k->max) {
+			rw_err_set(err, "config_bad_value",
+			    "%s: want a number from %llu to %llu%s, have '%.64s'",
+			    k->name, (unsigned long long)k->min,
+			    (unsigned long long)k->max,
+			    k->type == CT_SIZE ? " (k/m/g suffix allowed)" :
+			    k->type == CT_SECS ? " seconds (s/m/h suffix allowed)" :
+			    "", value);
+			return -1;
+		}
+		*(uint64_t *)(void *)field = v;
+		return 0;
+	}
+}
+
+void
+config_defaults(struct rw_config *cfg)
+{
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < NKEYS; i++)
+		if (config_set(cfg, conf_keys[i].name, conf_keys[i].def,
+		    NULL) == -1)
+			abort();	/* a default outside its own range */
+}
+
+/* Splits a line into key and value; returns 0 for blank/comment, 1, or -1. */
+static int
+split_line(char *line, char **key, char **value)
+{
+	char *p = line, *v, *end;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 0;
+	*key = p;
+	while (*p != '\0' && !isspace((unsigned char)*p))
+		p++;
+	if (*p == '\0')
+		return -1;
+	*p++ = '\0';
+	while (isspace((unsigned char)*p))
+		p++;
+	v = p;
+	end = v + strlen(v);
+	while (end > v && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	if (end - v >= 2 && v[0] == '"' && end[-1] == '"') {
+		end[-1] = '\0';
+		v++;
+	}
+	*value = v;
+	return 1;
+}
+
+int
+config_load(struct rw_config *cfg, const char *path, struct rw_err *err)
+{
+	struct rw_config tmp = *cfg;
+	struct rw_err kerr;
+	char line[2048], *key, *value;
+	unsigned lineno = 0;
+	FILE *f;
+	int r;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		rw_err_set(err, "config_open", "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			rw_err_set(err, "config_line_too_long",
+			    "%s:%u: line longer than %zu bytes", path, lineno,
+			    sizeof(line) - 2);
+			goto fail;
+		}
+		r = split_line(line, &key, &value);
+		if (r == 0)
+			continue;
+		if (r == -1) {
+			rw_err_set(err, "config_bad_line",
+			    "%s:%u: want 'key value'", path, lineno);
+			goto fail;
+		}
+		if (config_set(&tmp, key, value, &kerr) == -1) {
+			rw_err_set(err, kerr.reason, "%s:%u: %s", path, lineno,
+			    kerr.msg);
+			goto fail;
+		}
+	}
+	if (ferror(f)) {
+		rw_err_set(err, "config_read", "%s: read error", path);
+		goto fail;
+	}
+	fclose(f);
+	*cfg = tmp;
+	return 0;
+fail:
+	fclose(f);
+	return -1;
+}
+
+void
+config_dump(const struct rw_config *cfg, void *fp)
+{
+	FILE *f = fp;
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct conf_key *k = &conf_keys[i];
+		const char *field = (const char *)cfg + k->off;
+
+		switch (k->type) {
+		case CT_STR:
+			fprintf(f, "%s \"%s\"\n", k->name,
+			    k->secret && *field ? "********" : field);
+			break;
+		case CT_BOOL:
+			fprintf(f, "%s %s\n", k->name,
+			    *(const bool *)(const void *)field ? "yes" : "no");
+			break;
+		default:
+			fprintf(f, "%s %llu\n", k->name, (unsigned long long)
+			    *(const uint64_t *)(const void *)field);
+			break;
+		}
+	}
+}

@@ -1,0 +1,86 @@
+/*
+ * conf.h - the revwire.conf file: redis.conf style, one "key value" per
+ * line, '#' comments, values optionally in double quotes, sizes with k/m/g
+ * suffixes (1024-based), durations in seconds with s/m/h suffixes.
+ *
+ * Every limit on the packet path lives here, so every bound is named and
+ * overridable.  config_set() is also behind the command line's --set.
+ */
+#ifndef RW_CONF_H
+#define RW_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+#define RW_CONF_STR_MAX	512
+
+struct rw_config {
+	/* capture */
+	char		interface[RW_CONF_STR_MAX];
+	char		bpf_filter[RW_CONF_STR_MAX];
+	uint64_t	snaplen;
+	uint64_t	buffer_size;		/* pcap kernel buffer, bytes */
+	bool		promisc;
+	char		user[RW_CONF_STR_MAX];	/* privilege drop target */
+
+	/* flow table and TCP reassembly */
+	uint64_t	flows_max;
+	uint64_t	flow_idle_timeout;	/* seconds */
+	uint64_t	flow_closed_timeout;	/* seconds */
+	uint64_t	reasm_window;		/* out-of-order bytes per direction */
+	uint64_t	reasm_max_bytes;	/* out-of-order bytes, all flows */
+	uint64_t	ipfrag_max_datagrams;
+	uint64_t	ipfrag_max_bytes;
+	uint64_t	ipfrag_timeout;		/* seconds */
+
+	/* HTTP */
+	uint64_t	http_max_header_bytes;
+	uint64_t	http_max_headers;
+	uint64_t	http_max_body;		/* OCSP, certificates, other */
+	uint64_t	http_max_crl_body;	/* CRLs get their own cap */
+	uint64_t	http_max_body_total;	/* all buffered bodies */
+	uint64_t	http_max_pending;	/* pipelined requests per conn */
+
+	/* object decoding */
+	uint64_t	ocsp_max_entries;	/* CertIDs / SingleResponses kept */
+	uint64_t	crl_max_json_entries;	/* revoked entries listed */
+	uint64_t	crl_max_entries;	/* entries decoded at all */
+
+	/* output and logging */
+	char		json_path[RW_CONF_STR_MAX];
+	bool		log_syslog;
+	char		log_level[32];
+	char		state_dir[RW_CONF_STR_MAX];
+
+	/* Redis */
+	char		redis_url[RW_CONF_STR_MAX];
+	char		redis_user[RW_CONF_STR_MAX];
+	char		redis_password[RW_CONF_STR_MAX];
+};
+
+/* Fills cfg with the documented defaults. */
+void	config_defaults(struct rw_config *cfg);
+
+/*
+ * Sets one key from its text value.  Returns 0, or -1 with err naming the
+ * key and the accepted range (reason "config_unknown_key" or
+ * "config_bad_value"); cfg is unchanged on failure.
+ */
+int	config_set(struct rw_config *cfg, const char *key, const char *value,
+	    struct rw_err *err);
+
+/*
+ * Reads a config file on top of what cfg holds.  Returns 0, or -1 with err
+ * giving "path:line: ..." for the first bad line; cfg is unchanged on
+ * failure (the file is applied to a copy), so a bad reload keeps the old
+ * configuration.
+ */
+int	config_load(struct rw_config *cfg, const char *path, struct rw_err *err);
+
+/* Writes every key and its current value (password masked) to f. */
+void	config_dump(const struct rw_config *cfg, void *f);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * proto.h - the contract of proto/: decoders of the objects revwire reads
+ * off the wire.  Every decoder takes (pointer, length), does no I/O, never
+ * reads past its input, and returns 0 or -1 with a struct rw_err whose
+ * reason is a stable snake_case anomaly name.  On failure the output struct
+ * is left zeroed (safe to free, nothing to free).
+ *
+ * Text conventions shared by every event:
+ *   serials   upper-case hex of the INTEGER magnitude, as `openssl x509
+ *             -serial` prints it (no 00 pad; "-" prefix if negative)
+ *   hashes    lower-case hex
+ *   names     RFC 2253 ("CN=...,O=...,C=US")
+ *   times     time_t seconds UTC; absent values have their has_ flag false
+ *   reasons   RFC 5280 CRLReason names, or -1 when absent
+ */
+#ifndef RW_PROTO_H
+#define RW_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/asn1.h>
+#include <openssl/ocsp.h>
+#include <openssl/x509.h>
+
+#include "common/err.h"
+
+#define SERIAL_HEX_MAX	132	/* 64-byte serial, sign, NUL */
+#define HASH_HEX_MAX	132	/* up to SHA-512 and then some */
+#define NAME_TEXT_MAX	1024	/* an RFC 2253 name, cut with "..." */
+#define ALG_NAME_MAX	48
+
+/* asn1.c: helpers every DER decoder shares */
+
+/* Serial text (see above) into buf; -1 if it does not fit. */
+int		asn1_serial_hex(char buf[SERIAL_HEX_MAX], const ASN1_INTEGER *ai);
+/*
+ * ASN1_TIME to seconds since the epoch.  Returns 0, or -1 (with *t zeroed)
+ * when the time does not parse; never returns "now".
+ */
+int		asn1_time_to_epoch(const ASN1_TIME *at, time_t *t);
+/* RFC 2253 text of a name, cut with "..." at NAME_TEXT_MAX. */
+void		asn1_name_text(char buf[NAME_TEXT_MAX], const X509_NAME *name);
+/* Short name of an algorithm OID ("sha1", "sha256") or its dotted text. */
+void		asn1_oid_text(char buf[ALG_NAME_MAX], const ASN1_OBJECT *obj);
+/* RFC 5280 CRLReason name for a code, or NULL if the code is unknown. */
+const char	*asn1_reason_name(int code);
+
+/* ocsp.c: OCSP requests and responses (RFC 6960) */
+
+struct ocsp_limits {
+	size_t		max_entries;	/* CertIDs / SingleResponses kept */
+};
+
+struct ocsp_certid {
+	char		hash_alg[ALG_NAME_MAX];
+	char		issuer_name_hash[HASH_HEX_MAX];
+	char		issuer_key_hash[HASH_HEX_MAX];
+	char		serial[SERIAL_HEX_MAX];
+};
+
+struct ocsp_req {
+	size_t			 n_ids;		/* entries in ids */
+	size_t			 n_total;	/* in the request; > n_ids if cut */
+	struct ocsp_certid	*ids;
+	bool			 has_nonce;
+	char			 nonce[HASH_HEX_MAX];	/* lower-case hex */
+	bool			 nonce_truncated;
+	char			 requestor[NAME_TEXT_MAX];	/* "" if absent */
+	bool			 signed_req;
+};
+
+enum ocsp_cert_status {
+	OCSP_ST_GOOD = 0, OCSP_ST_REVOKED = 1, OCSP_ST_UNKNOWN = 2
+};
+
+struct ocsp_single {
+	struct ocsp_certid	id;
+	enum ocsp_cert_status	status;
+	bool			has_revocation_time;
+	time_t			revocation_time;
+	int			revocation_reason;	/* -1: absent */
+	time_t			this_update;
+	bool			has_next_update;
+	time_t			next_update;
+};
+
+struct ocsp_resp {
+	int			 status;	/* OCSPResponseStatus, 0..6 */
+	bool			 has_basic;	/* successful, basic response */
+	bool			 responder_by_key;
+	char			 responder_id[NAME_TEXT_MAX];	/* name, or key hash hex */
+	time_t			 produced_at;
+	size_t			 n_singles;
+	size_t			 n_total;
+	struct ocsp_single	*singles;
+	bool			 has_nonce;
+	char			 nonce[HASH_HEX_MAX];
+	bool			 nonce_truncated;
+	size_t			 n_certs;	/* certificates carried */
+	char			 sig_alg[ALG_NAME_MAX];
+	/*
+	 * The decoded objects, owned by this struct, kept for signature
+	 * verification and CA learning.  NULL when has_basic is false.
+	 */
+	OCSP_RESPONSE		*resp;
+	OCSP_BASICRESP		*basic;
+};
+
+/*
+ * Decodes a DER OCSPRequest.  Returns 0, or -1 with err and *out zeroed.
+ * Trailing bytes after the request are an error (ocsp_trailing_data).
+ * On success the caller frees with ocsp_req_free().
+ */
+int	ocsp_req_parse(struct ocsp_req *out, const uint8_t *der, size_t len,
+	    const struct ocsp_limits *lim, struct rw_err *err);
+void	ocsp_req_free(struct ocsp_req *req);
+
+/* Decodes a DER OCSPResponse; same contract as ocsp_req_parse(). */
+int	ocsp_resp_parse(struct ocsp_resp *out, const uint8_t *der, size_t len,
+	    const struct ocsp_limits *lim, struct rw_err *err);
+void	ocsp_resp_free(struct ocsp_resp *resp);
+
+/* Name of an OCSPResponseStatus ("successful", "malformedRequest", ...). */
+const char	*ocsp_resp_status_name(int status);
+/* "good", "revoked", "unknown". */
+const char	*ocsp_cert_status_name(enum ocsp_cert_status st);
+
+/*
+ * Extracts the DER request from an OCSP GET request-target (RFC 6960
+ * appendix A.1, RFC 5019): the last path segment, percent-decoded, then
+ * base64 (standard or URL-safe, padding optional).  The responder's own
+ * path may come first; slashes are never collapsed ('/' is a base64 digit,
+ * so the request may span several segments: every suffix is tried, longest
+ * first).  Returns 0 with *der malloc'd (caller frees), or -1 with err.
+ */
+int	ocsp_get_decode(const char *uri, size_t urilen, uint8_t **der,
+	    size_t *derlen, size_t maxlen, struct rw_err *err);
+
+/* crl.c: certificate revocation lists (RFC 5280) */
+
+struct crl_limits {
+	size_t		max_json_entries;	/* entries copied into entries[] */
+	size_t		max_entries;		/* more is an anomaly */
+};
+
+struct crl_entry {
+	char		serial[SERIAL_HEX_MAX];
+	time_t		revocation_date;
+	int		reason;			/* -1: absent */
+};
+
+struct crl {
+	char			 issuer[NAME_TEXT_MAX];
+	bool			 has_crl_number;
+	char			 crl_number[SERIAL_HEX_MAX];	/* decimal */
+	bool			 is_delta;
+	char			 delta_base[SERIAL_HEX_MAX];	/* decimal */
+	time_t			 this_update;
+	bool			 has_next_update;
+	time_t			 next_update;
+	char			 aki[HASH_HEX_MAX];		/* "" if absent */
+	char			 sig_alg[ALG_NAME_MAX];
+	size_t			 revoked_count;	/* always whole */
+	size_t			 n_entries;	/* entries listed */
+	bool			 entries_truncated;
+	struct crl_entry	*entries;
+	bool			 pem;		/* arrived PEM-armoured */
+	X509_CRL		*x;		/* owned; for every entry */
+};
+
+/*
+ * Decodes a CRL, DER or PEM.  Returns 0, or -1 with err and *out zeroed.
+ * On success the caller frees with crl_free().
+ */
+int	crl_parse(struct crl *out, const uint8_t *buf, size_t len,
+	    const struct crl_limits *lim, struct rw_err *err);
+void	crl_free(struct crl *crl);
+
+/*
+ * Calls fn for every revoked entry (not just the listed ones); stops early
+ * when fn returns non-zero and returns that value.
+ */
+int	crl_foreach_entry(const struct crl *crl,
+	    int (*fn)(const struct crl_entry *e, void *arg), void *arg);
+
+/* objtype.c: recognise an HTTP body by content and by label */
+
+enum obj_type {
+	OBJ_NONE = 0,
+	OBJ_OCSP_REQUEST,
+	OBJ_OCSP_RESPONSE,
+	OBJ_CRL,
+	OBJ_CERT,		/* X.509 certificate, DER or PEM */
+	OBJ_PKCS7,		/* certs-only SignedData */
+	OBJ_TS_QUERY,
+	OBJ_TS_REPLY,
+	OBJ_OTHER
+};
+
+/*
+ * Guesses what a body is from its first bytes, its Content-Type and the
+ * request URL: content wins, since servers mislabel (octet-stream,
+ * text/plain).  Cheap: looks at DER headers only, decodes nothing.
+ */
+enum obj_type	obj_classify(const uint8_t *body, size_t len,
+		    const char *content_type, const char *url,
+		    bool is_request);
+const char	*obj_type_name(enum obj_type t);
+
+#endif /* RW_PROTO_H */

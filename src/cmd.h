@@ -1,0 +1,7 @@
+/* cmd.h - entry points of the revwire subcommands (argv[0] is the name). */
+#ifndef RW_CMD_H
+#define RW_CMD_H
+
+int	sensor_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,3 @@
+bin_PROGRAMS += revwire
+revwire_SOURCES = src/revwire.c src/cmd.h
+revwire_LDADD = $(RW_LIBS)
