@@ -1,0 +1,17 @@
+EXTRA_DIST += tests/setup tests/fuzz/run-corpus.sh
+
+# Fuzz targets: each fuzz_NAME.c defines LLVMFuzzerTestOneInput and has a
+# seed corpus in tests/fuzz/corpus/NAME.  With --enable-fuzz-targets they
+# link libFuzzer; otherwise the onefile replayer, which make check runs.
+FUZZ_TARGETS =
+if FUZZ_LIBFUZZER
+FUZZ_LDFLAGS = -fsanitize=fuzzer
+FUZZ_MAIN =
+else
+FUZZ_LDFLAGS =
+FUZZ_MAIN = tests/fuzz/onefile.c
+endif
+include tests/fuzz/local.mk
+check_PROGRAMS += $(FUZZ_TARGETS)
+TESTS += tests/fuzz/run-corpus.sh
+AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;
