@@ -5,10 +5,10 @@ EXTRA_DIST += tests/setup tests/fuzz/run-corpus.sh
 # link libFuzzer; otherwise the onefile replayer, which make check runs.
 FUZZ_TARGETS =
 if FUZZ_LIBFUZZER
-FUZZ_LDFLAGS = -fsanitize=fuzzer
+FUZZ_LINK_FLAGS = -fsanitize=fuzzer
 FUZZ_MAIN =
 else
-FUZZ_LDFLAGS =
+FUZZ_LINK_FLAGS =
 FUZZ_MAIN = tests/fuzz/onefile.c
 endif
 include tests/fuzz/local.mk

@@ -2,4 +2,4 @@
 #   FUZZ_TARGETS += tests/fuzz/fuzz_http
 #   tests_fuzz_fuzz_http_SOURCES = tests/fuzz/fuzz_http.c $(FUZZ_MAIN)
 #   tests_fuzz_fuzz_http_LDADD = $(RW_LIBS)
-#   tests_fuzz_fuzz_http_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+#   tests_fuzz_fuzz_http_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
