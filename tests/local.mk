@@ -15,3 +15,4 @@ include tests/fuzz/local.mk
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
 AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;
+EXTRA_DIST += tests/bench/floor.c tests/bench/run.sh
