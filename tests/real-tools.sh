@@ -1,0 +1,12 @@
+#!/bin/sh
+# The sensor on the committed real-tool captures (tests/data/gen, made by
+# tests/gen/make-captures.sh with openssl ca/ocsp, curl and tcpdump on
+# loopback) against tests/expected/gen, which the same script derived from
+# the CA database (index.txt) and from openssl's own decoding.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/setup"
+. "$top_srcdir/tests/events.sh"
+D="$top_srcdir/tests/data/gen"
+E="$top_srcdir/tests/expected/gen"
+sensor_check "$D/real-tools.pcap" "$E/real-tools.json" 194
+sensor_check "$D/vectors.pcap" "$E/vectors.json" 85
+finish
