@@ -12,7 +12,7 @@ py=$(find_scapy_python)
 for f in "$top_srcdir"/tests/data/awkward/*.pcap; do
 	cmp "$f" "$TMP/pcap/$(basename "$f")" || failures=$((failures + 1))
 done
-for f in "$top_srcdir"/tests/expected/awkward/*.json; do
+for f in "$top_srcdir"/tests/expected/awkward/*.json "$top_srcdir"/tests/expected/awkward/packets.txt; do
 	cmp "$f" "$TMP/exp/$(basename "$f")" || failures=$((failures + 1))
 done
 [ "$(ls "$TMP/pcap" | wc -l)" = "$(ls "$top_srcdir"/tests/data/awkward/*.pcap | wc -l)" ] ||

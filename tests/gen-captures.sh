@@ -21,7 +21,8 @@ if [ "$rc" != 0 ]; then
 	cat "$TMP/gen.log"
 	exit 1
 fi
-sensor_check "$TMP/data/real-tools.pcap" "$TMP/exp/real-tools.json"
-[ -f "$TMP/data/vectors.pcap" ] &&
-    sensor_check "$TMP/data/vectors.pcap" "$TMP/exp/vectors.json"
+for n in real-tools vectors; do
+	[ -f "$TMP/data/$n.pcap" ] || continue
+	sensor_check "$TMP/data/$n.pcap" "$TMP/exp/$n.json" "$(cat "$TMP/exp/$n.packets")"
+done
 finish

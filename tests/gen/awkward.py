@@ -15,7 +15,8 @@ and writes the same exchange
     IP (LINKTYPE_RAW), IPv6 (2001:db8::1 -> 2001:db8::2, checksums
     recomputed), IPv4 fragments in order (ipfrag) and in reverse order
     (ipfrag-reverse).
-For each it writes OUT-EXPECTED-DIR/NAME.json: the clean expectations of
+For each it writes OUT-EXPECTED-DIR/NAME.json (and a line "NAME PACKETS"
+in OUT-EXPECTED-DIR/packets.txt): the clean expectations of
 those four transactions (same serials, statuses, reasons, times), with the
 addresses of the variant.  gap: the CRL transaction is still one event of
 type crl with its HTTP fields, but carries no `crl` object (the body cannot
@@ -237,7 +238,9 @@ def main():
     for how in ("vlan", "qinq", "sll", "sll2", "rawip", "ipv6", "ipfrag",
                 "ipfrag-reverse"):
         variants[how] = relink(sub, how)
+    counts = open(os.path.join(edir, "packets.txt"), "w")
     for how, (lt, ps) in variants.items():
+        counts.write("%s %d\n" % (how, len(ps)))
         write(os.path.join(pdir, how + ".pcap"), lt, ps)
         evs = copy.deepcopy(events)
         for e in evs:
@@ -252,6 +255,7 @@ def main():
         with open(os.path.join(edir, how + ".json"), "w") as f:
             f.write("[\n" + ",\n".join(json.dumps(e) for e in evs) + "\n]\n")
         print("%-15s %6d packets" % (how, len(ps)))
+    counts.close()
 
 
 if __name__ == "__main__":

@@ -77,12 +77,16 @@ capture_start() {
 	wait_log "$W/tcpdump.log" "listening on"
 	sleep 0.5
 }
+# capture_stop NAME: stop tcpdump, keep its packet count in $W/NAME.packets
+# (the `packets` counter the sensor must report).
 capture_stop() {
 	sleep 0.5
 	kill -INT "$TCPDUMP"
 	wait "$TCPDUMP" 2>/dev/null || true
-	grep -q "0 packets dropped by kernel" "$W/tcpdump.log" ||
+	grep -q "^0 packets dropped by kernel" "$W/tcpdump.log" ||
 	    { echo "make-captures: tcpdump dropped packets" >&2; cat "$W/tcpdump.log" >&2; exit 1; }
+	sed -n 's/^\([0-9]*\) packets captured$/\1/p' "$W/tcpdump.log" >"$W/$1.packets"
+	[ -s "$W/$1.packets" ] || { echo "make-captures: no packet count" >&2; exit 1; }
 }
 
 # tx KIND METHOD HOST URL UA PORT REQ RESP CTYPE LABEL: one line of the
@@ -264,7 +268,7 @@ tx crl GET crl.revwire.test /inter.crl "$CAPI_UA" "$HTTP_PORT" - "$W/x/inter.crl
     application/pkix-crl "CRL of the code signing CA, no-cache"
 tx none GET crl.revwire.test /inter.crt "$CAPI_UA" "$HTTP_PORT" - "$W/x/inter.crt" \
     application/pkix-cert "CA certificate (no ocsp/crl event)"
-capture_stop
+capture_stop real-tools
 stop "$RESPONDER"
 stop "$HTTPD"
 
@@ -334,17 +338,17 @@ if [ -n "$VEC" ] && [ -d "$VEC/x509/ocsp" ]; then
 	tx crl GET crl.vectors.test /mislabelled/crl_no_next_update.bin "$CAPI_UA" "$HTTP_PORT" - \
 	    "$V/mislabelled/crl_no_next_update.bin" application/octet-stream \
 	    "CRL served as application/octet-stream"
-	capture_stop
+	capture_stop vectors
 	stop "$HTTPD"
 	"$PYTHON" "$gen/expected.py" --tx "$TX" --out "$W/vectors.json"
 	cp "$W/vectors.pcap" "$DATA/vectors.pcap"
-	cp "$W/vectors.json" "$EXPD/vectors.json"
+	cp "$W/vectors.json" "$W/vectors.packets" "$EXPD/"
 else
 	echo "make-captures: python3-cryptography-vectors not found, vectors.pcap not regenerated" >&2
 fi
 
 cp "$W/real-tools.pcap" "$DATA/real-tools.pcap"
-cp "$W/real-tools.json" "$EXPD/real-tools.json"
+cp "$W/real-tools.json" "$W/real-tools.packets" "$EXPD/"
 # The PKI's public parts, for a reader who wants to check by hand.
 cp "$P/root.crt" "$P/inter.crt" "$P/ocsp.crt" "$DATA/"
 cp "$P/inter/index.txt" "$DATA/index.txt"
