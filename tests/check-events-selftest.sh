@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016  # the JSON holds literal $ operators
 # check_events.py must pass on a correct output and fail, naming the field,
 # on each kind of wrong value a decoder could produce.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup"

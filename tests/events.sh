@@ -1,3 +1,5 @@
+# shellcheck shell=sh disable=SC2154
+# (top_srcdir, REVWIRE, TMP and skip come from tests/setup.)
 # tests/events.sh - sourced after tests/setup by the scripts that run the
 # sensor on a capture and compare its JSON lines with an expected file.
 PYTHON=${PYTHON:-python3}

@@ -132,7 +132,7 @@ def read_pcap_connections(path):
         sys.exit("gen-mixed: %s: not a little-endian microsecond pcap" % path)
     if struct.unpack("<I", data[20:24])[0] != 1:
         sys.exit("gen-mixed: %s: not Ethernet" % path)
-    off, conns, order, t0 = 24, {}, [], None
+    off, conns, order = 24, {}, []
     while off + 16 <= len(data):
         sec, usec, caplen, _ = struct.unpack("<IIII", data[off:off + 16])
         pkt = data[off + 16:off + 16 + caplen]
