@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Expected revwire events for a generated capture, from the tools' own view.
 
-usage: expected.py --tx TX.tsv [--index index.txt] --out EXPECTED.json
+usage: expected.py --tx TX.tsv [--index index.txt] [--pcap CAPTURE]
+                   --out EXPECTED.json
 
 TX.tsv has one line per HTTP transaction the generator made, tab-separated:
   kind method host url user-agent server-port request-file response-file
-  content-type label
-("-" for an empty field).  kind is ocsp, crl or none (a transaction that
+  content-type label connection-number
+("-" for an empty field; connections numbered from 1 in the order they
+were opened).  With --pcap, the client port of each event is the one of
+that connection's SYN in the capture, and its first request line must be
+the transaction's method and URL.  kind is ocsp, crl or none (a transaction that
 must not give an ocsp/crl event, e.g. a CA certificate).  The OCSP and CRL
 values come from `openssl ocsp -reqin/-respin ... -text` and `openssl crl
 -text` on the very bytes that were sent; with --index, the CA database
@@ -17,6 +21,7 @@ serial it knows, and any disagreement with OpenSSL's decoding is an error.
 import argparse
 import datetime
 import json
+import struct
 import subprocess
 import sys
 
@@ -302,20 +307,61 @@ def crl_event(tx, db, problems):
     return {"crl": c, "ocsp": {"$absent": True}}
 
 
+def connections(path):
+    """[(client port, first client payload)] of an Ethernet/IPv4 pcap's
+    TCP connections, in SYN order."""
+    data = open(path, "rb").read()
+    if struct.unpack("<I", data[:4])[0] != 0xa1b2c3d4 or \
+            struct.unpack("<I", data[20:24])[0] != 1:
+        die("%s: want a microsecond Ethernet pcap" % path)
+    off, conns, first = 24, [], {}
+    while off + 16 <= len(data):
+        caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
+        pkt = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        if len(pkt) < 54 or pkt[12:14] != b"\x08\x00" or pkt[23] != 6:
+            continue
+        ihl = (pkt[14] & 15) * 4
+        tcp = pkt[14 + ihl:14 + struct.unpack("!H", pkt[16:18])[0]]
+        sport = struct.unpack("!H", tcp[:2])[0]
+        if tcp[13] & 0x12 == 0x02:
+            conns.append(sport)
+            first[sport] = b""
+        payload = tcp[(tcp[12] >> 4) * 4:]
+        if payload and first.get(sport) == b"":
+            first[sport] = payload
+    return [(p, first[p]) for p in conns]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tx", required=True)
     ap.add_argument("--index")
+    ap.add_argument("--pcap")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     db = load_index(args.index) if args.index else None
     cols = ("kind", "method", "host", "url", "ua", "port", "req", "resp",
-            "ctype", "label")
+            "ctype", "label", "conn")
+    conns = connections(args.pcap) if args.pcap else None
     events, counts, problems = [], {"ocsp": 0, "crl": 0}, []
+    seen_conn = set()
     for line in open(args.tx):
         if not line.strip():
             continue
         tx = dict(zip(cols, line.rstrip("\n").split("\t")))
+        if conns is not None:
+            k = int(tx["conn"]) - 1
+            if k >= len(conns):
+                die("connection %d of %r is not in the capture" %
+                    (k + 1, tx["label"]))
+            sport, first = conns[k]
+            if tx["kind"] != "none" and not first.startswith(
+                    ("%s %s " % (tx["method"], tx["url"])).encode()) and \
+                    tx["conn"] not in seen_conn:
+                die("connection %d starts %r, not %s %s" %
+                    (k + 1, first[:60], tx["method"], tx["url"]))
+            seen_conn.add(tx["conn"])
         if tx["kind"] == "none":
             continue
         http = {"hostname": tx["host"], "url": tx["url"],
@@ -325,6 +371,8 @@ def main():
         ev = {"_label": tx["label"], "event_type": tx["kind"],
               "src_ip": "127.0.0.1", "dest_ip": "127.0.0.1",
               "dest_port": int(tx["port"]), "http": http}
+        if conns is not None:
+            ev["src_port"] = sport
         if tx["kind"] == "ocsp":
             ev.update(ocsp_event(tx, db, problems))
             ev["crl"] = {"$absent": True}

@@ -90,9 +90,12 @@ capture_stop() {
 }
 
 # tx KIND METHOD HOST URL UA PORT REQ RESP CTYPE LABEL: one line of the
-# transaction list that tests/gen/expected.py turns into expected events.
+# transaction list that tests/gen/expected.py turns into expected events,
+# on TCP connection number $CONN (call newconn before each new one).
+CONN=0
+newconn() { CONN=$((CONN + 1)); }
 tx() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$TX"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$CONN" >>"$TX"
 }
 
 urlb64() {
@@ -231,6 +234,7 @@ ocsp_post() {
 	for _s in "$@"; do
 		_args="$_args -serial 0x$_s"
 	done
+	newconn
 	# shellcheck disable=SC2086
 	ossl ocsp -issuer "$P/inter.crt" $_args -url "http://127.0.0.1:$OCSP_PORT/" \
 	    -header Host=ocsp.revwire.test -noverify \
@@ -243,6 +247,7 @@ ocsp_get() {
 	n=$((n + 1))
 	ossl ocsp -issuer "$P/inter.crt" -serial "0x$2" -no_nonce -reqout "$W/x/req$n.der"
 	_b=$(urlb64 "$W/x/req$n.der")
+	newconn
 	curl -sS -f -A "$CAPI_UA" -H 'Host: ocsp.revwire.test' -o "$W/x/resp$n.der" \
 	    "http://127.0.0.1:$OCSP_PORT/$_b"
 	tx ocsp GET ocsp.revwire.test "/$_b" "$CAPI_UA" "$OCSP_PORT" "$W/x/req$n.der" \
@@ -259,6 +264,7 @@ ocsp_get "GET keycomp" "$(sn keycomp)"
 ocsp_get "GET hold" "$(sn hold)"
 # CRL and CA certificate on one keep-alive connection, forced fetch headers
 # (certutil -urlfetch style).
+newconn
 curl -sS -f -A "$CAPI_UA" -H 'Pragma: no-cache' -H 'Cache-Control: no-cache' \
     -H 'Host: crl.revwire.test' \
     -o "$W/x/inter.crl" "http://127.0.0.1:$HTTP_PORT/inter.crl" \
@@ -273,7 +279,7 @@ stop "$RESPONDER"
 stop "$HTTPD"
 
 "$PYTHON" "$gen/expected.py" --tx "$TX" --index "$P/inter/index.txt" \
-    --out "$W/real-tools.json"
+    --pcap "$W/real-tools.pcap" --out "$W/real-tools.json"
 
 # ---------------------------------------- capture 2: cryptography vectors
 # Debian's python3-cryptography-vectors belongs to the system python3,
@@ -300,12 +306,14 @@ if [ -n "$VEC" ] && [ -d "$VEC/x509/ocsp" ]; then
 
 	TX=$W/vectors.tsv
 	: >"$TX"
+	CONN=0
 	bg "$W/httpd2.log" "$PYTHON" "$gen/httpd.py" "$HTTP_PORT" "$V"
 	HTTPD=$BG
 	wait_log "$W/httpd2.log" "listening"
 	capture_start "$W/vectors.pcap" "tcp port $HTTP_PORT"
 	# vpost REQ-FILE RESPONSE-PATH LABEL: POST an OCSP request file.
 	vpost() {
+		newconn
 		curl -sS -f -A "$CAPI_UA" -H 'Host: ocsp.vectors.test' \
 		    -H 'Content-Type: application/ocsp-request' --data-binary "@$O/$1" \
 		    -o "$W/x/v.out" "http://127.0.0.1:$HTTP_PORT/$2"
@@ -323,6 +331,7 @@ if [ -n "$VEC" ] && [ -d "$VEC/x509/ocsp" ]; then
 	    crl/crl_empty.crl mislabelled/crl_no_next_update.bin; do
 		set -- "$@" -o "$W/x/$(basename "$g")" "http://127.0.0.1:$HTTP_PORT/$g"
 	done
+	newconn
 	curl -sS -f -A "$CAPI_UA" -H 'Host: crl.vectors.test' "$@"
 	tx ocsp GET crl.vectors.test /ocsp/resp-revoked-reason.ocsp "$CAPI_UA" "$HTTP_PORT" - \
 	    "$V/ocsp/resp-revoked-reason.ocsp" application/ocsp-response "resp-revoked-reason"
@@ -340,7 +349,7 @@ if [ -n "$VEC" ] && [ -d "$VEC/x509/ocsp" ]; then
 	    "CRL served as application/octet-stream"
 	capture_stop vectors
 	stop "$HTTPD"
-	"$PYTHON" "$gen/expected.py" --tx "$TX" --out "$W/vectors.json"
+	"$PYTHON" "$gen/expected.py" --tx "$TX" --pcap "$W/vectors.pcap" --out "$W/vectors.json"
 	cp "$W/vectors.pcap" "$DATA/vectors.pcap"
 	cp "$W/vectors.json" "$W/vectors.packets" "$EXPD/"
 else
