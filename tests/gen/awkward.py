@@ -10,7 +10,11 @@ and writes the same exchange
   - clean (just the subset), reorder (64-byte segments, each pair swapped),
     duplicate (every 64-byte segment twice), overlap (64-byte segments that
     start every 48 bytes: 16 bytes sent twice, same content), onebyte
-    (1-byte segments), gap (one 64-byte segment of the CRL body missing);
+    (1-byte segments through each HTTP header and the first 16 body bytes,
+    then 64-byte ones: keeps the file small), gap (one 64-byte segment of
+    the CRL body missing), snaplen (the CRL body segment recorded with 32
+    of its bytes: a truncated capture, not a malformed one), cut-end (the
+    capture ends halfway through the CRL body);
   - over 802.1Q VLAN, QinQ (802.1ad + 802.1Q), Linux SLL, Linux SLL2, raw
     IP (LINKTYPE_RAW), IPv6 (2001:db8::1 -> 2001:db8::2, checksums
     recomputed), IPv4 fragments in order (ipfrag) and in reverse order
@@ -21,16 +25,18 @@ those four transactions (same serials, statuses, reasons, times), with the
 addresses of the variant.  gap: the CRL transaction is still one event of
 type crl with its HTTP fields, but carries no `crl` object (the body cannot
 be decoded); the three OCSP transactions on the other connections are
-intact.  Deterministic: no randomness, timestamps derived from the input.
+intact; snaplen and cut-end likewise.  Deterministic: no randomness,
+timestamps derived from the input.
 """
 
 import copy
 import json
 import os
+import struct
 import sys
 
 from scapy.all import (IP, IPv6, TCP, Ether, Dot1Q, Dot1AD, CookedLinux,
-                       CookedLinuxV2, Raw, PcapReader, PcapWriter, fragment)
+                       CookedLinuxV2, Raw, PcapReader, fragment)
 
 PICK = ["POST keycomp", "POST two serials: good2 + keycomp", "GET hold",
         "CRL of the code signing CA, no-cache"]
@@ -211,13 +217,50 @@ SERVER_PORTS = set()
 
 
 def write(path, linktype, pkts):
-    w = PcapWriter(path, linktype=linktype, sync=True)
-    for p in pkts:
-        # A copied packet keeps the original's on-wire length: clear it, or
-        # the record would claim a snaplen-truncated packet.
-        p.wirelen = None
-        w.write(p)
-    w.close()
+    """Classic pcap, microseconds.  An item (packet, snap) is recorded with
+    only its first `snap` bytes captured (caplen < wire length)."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535,
+                            linktype))
+        for item in pkts:
+            p, snap = item if isinstance(item, tuple) else (item, None)
+            data = bytes(p)
+            wire = len(data)
+            if snap is not None:
+                data = data[:snap]
+            us = int(round(float(p.time) * 1000000))
+            f.write(struct.pack("<IIII", us // 1000000, us % 1000000,
+                                len(data), wire))
+            f.write(data)
+
+
+def crl_body_index(pkts, crl_port):
+    """Index of the segment carrying the CRL body (after its header)."""
+    armed = False
+    for i, p in enumerate(pkts):
+        pl = bytes(p[TCP].payload)
+        if p[TCP].sport != crl_port or not pl:
+            continue
+        if b"application/pkix-crl" in pl[:400]:
+            armed = True
+        if armed and len(pl) >= 300:
+            return i
+    die("no CRL body segment")
+
+
+def truncated_variant(pkts, how, crl_port):
+    """snaplen: the CRL body segment captured with 32 payload bytes only;
+    cut-end: the capture stops halfway through the CRL body."""
+    i = crl_body_index(pkts, crl_port)
+    body = pkts[i]
+    if how == "snaplen":
+        hdr = len(body) - len(body[TCP].payload)
+        return pkts[:i] + [(body, hdr + 32)] + pkts[i + 1:]
+    n = len(body[TCP].payload)
+    half = cut(body, [(0, n // 2)])
+    key = conn_key(body)
+    rest = [p for p in pkts[i + 1:] if conn_key(p) != key]
+    return pkts[:i] + half + rest
 
 
 def main():
@@ -235,6 +278,8 @@ def main():
     for how in ("clean", "reorder", "duplicate", "overlap", "onebyte", "gap"):
         ps = sub if how == "clean" else tcp_variant(sub, how, crl_port)
         variants[how] = (DLT_EN10MB, ps)
+    for how in ("snaplen", "cut-end"):
+        variants[how] = (DLT_EN10MB, truncated_variant(sub, how, crl_port))
     for how in ("vlan", "qinq", "sll", "sll2", "rawip", "ipv6", "ipfrag",
                 "ipfrag-reverse"):
         variants[how] = relink(sub, how)
@@ -247,7 +292,8 @@ def main():
             e["_label"] += " [%s]" % how
             if how == "ipv6":
                 e["src_ip"], e["dest_ip"] = CLIENT6, SERVER6
-            if how == "gap" and e["event_type"] == "crl":
+            if how in ("gap", "snaplen", "cut-end") and \
+                    e["event_type"] == "crl":
                 e["crl"] = {"$absent": True}
         evs.append({"count": sum(e["event_type"] == "ocsp" for e in events),
                     "where": {"event_type": "ocsp"}})
