@@ -49,7 +49,8 @@ RESP_STATUS = {
     "sigRequired", "unauthorized",
 }
 CERT_STATUS = {"good", "revoked", "unknown"}
-RE_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+# RFC 3339 in UTC with microseconds: "Z" or "+00:00" (never "+0000").
+RE_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|\+00:00)")
 RE_OBJTIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # Upper-case hex of the magnitude, as i2a_ASN1_INTEGER prints it: no 00 pad.
 RE_SERIAL = re.compile(r"-?(?!00[0-9A-F]{2})(?:[0-9A-F]{2})+")
