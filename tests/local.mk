@@ -16,3 +16,27 @@ check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
 AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;
 EXTRA_DIST += tests/bench/floor.c tests/bench/run.sh
+
+# Event tests: the sensor on real and generated captures, compared with
+# expected events by tests/check_events.py (see tests/README.md).
+TESTS += tests/check-events-selftest.sh
+TESTS += tests/corpus.sh
+TESTS += tests/real-tools.sh
+TESTS += tests/awkward.sh
+TESTS += tests/awkward-regen.sh
+TESTS += tests/gen-captures.sh
+TESTS += tests/bench-smoke.sh
+EXTRA_DIST += tests/README.md
+EXTRA_DIST += tests/check_events.py
+EXTRA_DIST += tests/events.sh
+EXTRA_DIST += tests/check-events-selftest.sh
+EXTRA_DIST += tests/corpus.sh
+EXTRA_DIST += tests/real-tools.sh
+EXTRA_DIST += tests/awkward.sh
+EXTRA_DIST += tests/awkward-regen.sh
+EXTRA_DIST += tests/gen-captures.sh
+EXTRA_DIST += tests/bench-smoke.sh
+EXTRA_DIST += tests/gen
+EXTRA_DIST += tests/data
+EXTRA_DIST += tests/expected
+EXTRA_DIST += tests/bench

@@ -1,0 +1,13 @@
+#!/bin/sh
+# A small mixed capture from tests/bench/gen-mixed.py (20,000 packets of
+# TLS-, HTTP-, SSH- and DNS-shaped background with 20 real-tool OCSP/CRL
+# connections sprinkled in): the sensor must find exactly the OCSP and CRL
+# events that were inserted, no more, no fewer, and count every packet.
+. "${top_srcdir:-$(dirname "$0")/..}/tests/setup"
+. "$top_srcdir/tests/events.sh"
+"$PYTHON" "$top_srcdir/tests/bench/gen-mixed.py" --packets 20000 --revocation-every 1000 \
+    --concurrent 500 --out "$TMP/mixed.pcap" --expect-out "$TMP/mixed.json" 2>"$TMP/gen.log" ||
+    { cat "$TMP/gen.log"; exit 1; }
+cat "$TMP/gen.log"
+sensor_check "$TMP/mixed.pcap" "$TMP/mixed.json" 20000
+finish
