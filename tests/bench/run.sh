@@ -28,7 +28,7 @@ measure() {
 
 for size in $n $((n * 10)); do
 	cap="$work/mixed-$size.pcap"
-	python3 "$top/tests/bench/gen-mixed.py" --packets "$size" -o "$cap"
+	python3 "$top/tests/bench/gen-mixed.py" --packets "$size" --out "$cap"
 	echo "== $size packets, $(du -h "$cap" | cut -f1)"
 	measure floor "$work/floor" "$cap"
 	measure revwire "$build/revwire" sensor -q -r "$cap" --no-redis --json /dev/null
