@@ -1,0 +1,2 @@
+librevwire_a_SOURCES += \
+	proto/http.c

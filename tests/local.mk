@@ -15,3 +15,8 @@ include tests/fuzz/local.mk
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
 AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;
+
+check_PROGRAMS += tests/unit/test_http
+tests_unit_test_http_SOURCES = tests/unit/test_http.c tests/unit/unit.h
+tests_unit_test_http_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_http
