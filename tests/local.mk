@@ -20,3 +20,9 @@ check_PROGRAMS += tests/unit/test_http
 tests_unit_test_http_SOURCES = tests/unit/test_http.c tests/unit/unit.h
 tests_unit_test_http_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_http
+
+check_PROGRAMS += tests/unit/test_objtype
+tests_unit_test_objtype_SOURCES = tests/unit/test_objtype.c tests/unit/unit.h
+tests_unit_test_objtype_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_objtype
+EXTRA_DIST += tests/data/obj
