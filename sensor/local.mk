@@ -1,2 +1,5 @@
 librevwire_a_SOURCES += \
 	sensor/sensor_main.c
+librevwire_a_SOURCES += \
+	sensor/app.c \
+	sensor/event.c
