@@ -200,6 +200,9 @@ static void
 slot_emit(struct http_conn *c, struct slot *s)
 {
 	slot_unlink(c, s);
+	/* numbered when reported: an answer to a dropped request is queued
+	 * ahead of later slots, so creation order is not report order */
+	s->t.seq = c->next_seq++;
 	stats_incr(c->st, "http_txn");
 	c->cb(c->arg, &s->t);
 	slot_free(c, s);
@@ -637,7 +640,6 @@ slot_new(struct http_conn *c)
 		stats_incr(c->st, "http_oom");
 		return NULL;
 	}
-	s->t.seq = c->next_seq++;
 	return s;
 }
 

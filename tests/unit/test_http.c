@@ -646,7 +646,8 @@ test_pending_limit(void)
 	CHECK_STR(R.r[0].resp.body, "A");
 	CHECK_STR(R.r[1].req.uri, "/2");
 	CHECK_STR(R.r[1].resp.body, "B");
-	/* the dropped request's answer still comes, unpaired */
+	/* the dropped request's answer still comes, unpaired, in order */
+	CHECK_INT(R.r[2].seq, 2);
 	CHECK_INT(R.r[2].req.present, 0);
 	CHECK_STR(R.r[2].resp.body, "C");
 	CHECK_INT(stats_get(&S, "http_pending_overflow"), 1);
