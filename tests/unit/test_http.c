@@ -358,6 +358,46 @@ test_bad_chunk(void)
 	CHECK_INT(stats_get(&S, "http_bad_chunk"), 1);
 }
 
+/* Chunk extensions and trailers are bounded like header fields. */
+static void
+test_chunk_bounds(void)
+{
+	struct http_limits lim = default_limits(NULL);
+	static const struct seg trailers4[] = {
+		{ 0, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "1\r\na\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\n  fold\r\nD: 4\r\n\r\n", 0 },
+	};
+	static const struct seg trailers5[] = {
+		{ 0, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		    "1\r\na\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\r\n", 0 },
+	};
+	static char longext[512];
+	struct seg ext[1] = { { 0, longext, 0 } };
+
+	lim.max_headers = 4;
+	RUN(&lim, trailers4, &R, &S);
+	CHECK_INT(R.n, 1);
+	CHECK_STR(R.r[0].req.body, "a");
+	CHECK_INT(R.r[0].req.incomplete, 0);
+	RUN(&lim, trailers5, &R, &S);
+	CHECK_INT(R.n, 1);
+	CHECK_INT(R.r[0].req.incomplete, 1);
+	CHECK_INT(stats_get(&S, "http_too_many_headers"), 1);
+	/* a chunk-size line longer than the header limit */
+	lim.max_header_bytes = 100;
+	snprintf(longext, sizeof(longext), "POST / HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n1;%0200d\r\na\r\n0\r\n\r\n", 0);
+	RUN(&lim, ext, &R, &S);
+	CHECK_INT(R.n, 1);
+	CHECK_INT(R.r[0].req.incomplete, 1);
+	CHECK_INT(stats_get(&S, "http_bad_chunk"), 1);
+	snprintf(longext, sizeof(longext), "POST / HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n1;%090d\r\na\r\n0\r\n\r\n", 0);
+	RUN(&lim, ext, &R, &S);
+	CHECK_INT(R.r[0].req.incomplete, 0);
+	CHECK_STR(R.r[0].req.body, "a");
+}
+
 /* HEAD: the Content-Length describes what GET would have sent. */
 static void
 test_head(void)
@@ -745,6 +785,7 @@ test_partial_head(void)
 }
 
 UNIT_MAIN(test_post_ocsp, test_pipelined_crl, test_chunked, test_bad_chunk,
+    test_chunk_bounds,
     test_head, test_continue, test_http10_close, test_unpaired,
     test_header_bytes_limit, test_header_count_limit, test_obs_fold,
     test_body_limit, test_crl_cap, test_budget, test_pending_limit,
