@@ -40,3 +40,21 @@ EXTRA_DIST += tests/gen
 EXTRA_DIST += tests/data
 EXTRA_DIST += tests/expected
 EXTRA_DIST += tests/bench
+
+check_PROGRAMS += tests/unit/test_http
+tests_unit_test_http_SOURCES = tests/unit/test_http.c tests/unit/unit.h
+tests_unit_test_http_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_http
+
+check_PROGRAMS += tests/unit/test_objtype
+tests_unit_test_objtype_SOURCES = tests/unit/test_objtype.c tests/unit/unit.h
+tests_unit_test_objtype_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_objtype
+EXTRA_DIST += tests/data/obj
+
+# proto_stubs.c stands in for proto/ocsp.c and proto/crl.c until they merge
+check_PROGRAMS += tests/unit/test_app
+tests_unit_test_app_SOURCES = tests/unit/test_app.c tests/unit/proto_stubs.c \
+	tests/unit/unit.h
+tests_unit_test_app_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_app

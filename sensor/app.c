@@ -1,0 +1,583 @@
+/*
+ * app.c - the application layer (see app.h).
+ *
+ * A flow's protocol is decided once, by content, from the first payload
+ * bytes of either direction: an HTTP request or status line, a TLS record
+ * header, or neither (then the flow is ignored cheaply).  HTTP flows run
+ * the proto/http.c parser; every finished transaction is checked for OCSP,
+ * CRL, certificate and timestamp objects, which are decoded (proto/) and
+ * handed to the sink as wire events.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "proto/http.h"
+#include "proto/proto.h"
+#include "sensor/app.h"
+
+/*
+ * Bytes kept per direction until the protocol is known: the longest
+ * request method we accept (HTTP_METHOD_MAX - 1), SP, "http://".
+ */
+#define DETECT_MAX	(HTTP_METHOD_MAX + 8)
+
+/* Shortest path segment worth an OCSP GET decode attempt. */
+#define OCSP_GET_MIN_SEGMENT	40
+
+/* Largest TLS record body: 2^14 plus the TLSCiphertext expansion. */
+#define TLS_RECORD_MAX	(16384 + 2048)
+
+enum app_kind { AK_DETECT, AK_HTTP, AK_TLS, AK_IGNORE };
+
+enum detect_res { DET_MORE, DET_REQUEST, DET_RESPONSE, DET_TLS, DET_NONE };
+
+struct app {
+	const struct rw_config		*cfg;
+	struct stats			*st;
+	const struct event_sink		*sink;
+	struct body_budget		 budget;	/* all HTTP flows */
+	struct http_limits		 hlim;
+	struct ocsp_limits		 olim;
+	struct crl_limits		 clim;
+};
+
+struct app_flow {
+	struct app		*a;
+	struct flow		*f;
+	enum app_kind		 kind;
+	bool			 swapped;
+	uint8_t			 det[2][DETECT_MAX];
+	size_t			 det_len[2];
+	struct http_conn	*http;
+};
+
+/* ---- protocol detection ---- */
+
+static bool
+is_upper(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static bool
+prefix_of(const uint8_t *p, size_t n, const char *lit, bool *partial)
+{
+	size_t l = strlen(lit);
+
+	*partial = n < l && memcmp(p, lit, n) == 0;
+	return n >= l && memcmp(p, lit, l) == 0;
+}
+
+/* method SP, with a known method or a target of "/" or "http://" */
+static enum detect_res
+detect_request(const uint8_t *p, size_t n)
+{
+	static const char *const known[] = {
+		"GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE",
+		"CONNECT", "PATCH",
+	};
+	size_t i, m;
+	bool partial;
+
+	for (m = 0; m < n && is_upper(p[m]); m++)
+		if (m + 1 >= HTTP_METHOD_MAX)
+			return DET_NONE;
+	if (m == n)
+		return DET_MORE;
+	if (m == 0 || p[m] != ' ')
+		return DET_NONE;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == m && memcmp(p, known[i], m) == 0)
+			return DET_REQUEST;
+	p += m + 1;
+	n -= m + 1;
+	if (n == 0)
+		return DET_MORE;
+	if (p[0] == '/')
+		return DET_REQUEST;
+	if (prefix_of(p, n, "http://", &partial))
+		return DET_REQUEST;
+	return partial ? DET_MORE : DET_NONE;
+}
+
+static enum detect_res
+detect(const uint8_t *p, size_t n)
+{
+	bool partial;
+	size_t len;
+
+	if (n == 0)
+		return DET_MORE;
+	if (p[0] == 0x16) {
+		/* handshake record: version 3.0-3.4, sane length */
+		if (n < 5)
+			return (n < 2 || p[1] == 3) && (n < 3 || p[2] <= 4) ?
+			    DET_MORE : DET_NONE;
+		len = (size_t)p[3] << 8 | p[4];
+		return (p[1] == 3 && p[2] <= 4 && len > 0 &&
+		    len <= TLS_RECORD_MAX) ? DET_TLS : DET_NONE;
+	}
+	if (prefix_of(p, n, "HTTP/1.", &partial))
+		return DET_RESPONSE;
+	if (partial)
+		return DET_MORE;
+	return detect_request(p, n);
+}
+
+/* ---- objects in HTTP transactions ---- */
+
+static void
+add_anomaly(struct app *a, struct wire_event *ev, const char *reason)
+{
+	stats_incr(a->st, reason);
+	if (ev->n_anomalies < WE_MAX_ANOMALIES)
+		ev->anomalies[ev->n_anomalies++] = reason;
+}
+
+/* A body cut by a cap or a gap cannot decode: say why instead. */
+static bool
+body_whole(struct app *a, struct wire_event *ev, const struct http_msg *m)
+{
+	if (m->body_truncated) {
+		add_anomaly(a, ev, "app_body_truncated");
+		return false;
+	}
+	if (m->body_incomplete) {
+		add_anomaly(a, ev, "app_body_incomplete");
+		return false;
+	}
+	return true;
+}
+
+static bool
+b64_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '=' || c == '-' ||
+	    c == '_' || c == '%';
+}
+
+/* A path segment long enough to hold a base64 OCSP request. */
+static bool
+has_long_segment(const char *uri)
+{
+	size_t run = 0;
+	const unsigned char *s = (const unsigned char *)uri;
+
+	for (; *s != '\0' && *s != '?' && *s != '#'; s++) {
+		run = b64_char(*s) ? run + 1 : 0;
+		if (run >= OCSP_GET_MIN_SEGMENT)
+			return true;
+	}
+	return false;
+}
+
+static bool
+cryptoapi_agent(const char *ua)
+{
+	return ua != NULL && (strncmp(ua, "Microsoft-CryptoAPI/", 20) == 0 ||
+	    strcmp(ua, "CertUtil URL Agent") == 0);
+}
+
+static void
+event_init(struct wire_event *ev, enum wire_event_type type,
+    const struct app_flow *af, const struct http_txn *t)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->ts = t->req.present ? t->req.ts : t->resp.ts;
+	ev->flow = af->f;
+	ev->http = t;
+}
+
+/*
+ * The OCSP request of a GET, from its request-target.  Tried only when the
+ * path has a segment long enough to be one or the response is OCSP, to
+ * keep the cost down.  Returns true when the GET is an OCSP request (then
+ * *decoded says whether *req holds it); decode failures are anomalies only
+ * when the exchange is known to be OCSP.
+ */
+static bool
+ocsp_from_get(struct app *a, struct wire_event *ev, const struct http_msg *m,
+    bool resp_is_ocsp, struct ocsp_req *req, bool *decoded)
+{
+	struct rw_err err;
+	uint8_t *der = NULL;
+	size_t derlen = 0;
+	bool is_ocsp = false;
+
+	*decoded = false;
+	if (strcmp(m->method, "GET") != 0 || m->uri == NULL ||
+	    (!resp_is_ocsp && !has_long_segment(m->uri)))
+		return false;
+	rw_err_clear(&err);
+	if (ocsp_get_decode(m->uri, strlen(m->uri), &der, &derlen,
+	    a->cfg->http_max_body, &err) == -1) {
+		if (resp_is_ocsp)
+			add_anomaly(a, ev, err.reason ? err.reason :
+			    "ocsp_get_undecodable");
+		return false;
+	}
+	/* a long path that merely happens to be base64 is not OCSP */
+	if (!resp_is_ocsp && obj_classify(der, derlen, NULL, NULL, true) !=
+	    OBJ_OCSP_REQUEST)
+		goto out;
+	is_ocsp = true;
+	ev->ocsp_get = true;
+	stats_incr(a->st, "obj_ocsp_request");
+	if (ocsp_req_parse(req, der, derlen, &a->olim, &err) == 0)
+		*decoded = true;
+	else
+		add_anomaly(a, ev, err.reason ? err.reason : "ocsp_req_invalid");
+out:
+	free(der);
+	return is_ocsp;
+}
+
+static void
+handle_ocsp(struct app_flow *af, const struct http_txn *t,
+    enum obj_type rt, enum obj_type st)
+{
+	struct app *a = af->a;
+	struct wire_event ev;
+	struct ocsp_req req;
+	struct ocsp_resp resp;
+	struct rw_err err;
+	bool have_req = false, have_resp = false, seen = false;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	event_init(&ev, WE_OCSP, af, t);
+	if (rt == OBJ_OCSP_REQUEST) {
+		seen = true;
+		stats_incr(a->st, "obj_ocsp_request");
+		rw_err_clear(&err);
+		if (body_whole(a, &ev, &t->req)) {
+			if (ocsp_req_parse(&req, t->req.body, t->req.body_len,
+			    &a->olim, &err) == 0)
+				have_req = true;
+			else
+				add_anomaly(a, &ev, err.reason ? err.reason :
+				    "ocsp_req_invalid");
+		}
+	} else if (t->req.present && ocsp_from_get(a, &ev, &t->req,
+	    st == OBJ_OCSP_RESPONSE, &req, &have_req))
+		seen = true;
+	if (st == OBJ_OCSP_RESPONSE) {
+		seen = true;
+		stats_incr(a->st, "obj_ocsp_response");
+		rw_err_clear(&err);
+		if (body_whole(a, &ev, &t->resp)) {
+			if (ocsp_resp_parse(&resp, t->resp.body,
+			    t->resp.body_len, &a->olim, &err) == 0)
+				have_resp = true;
+			else
+				add_anomaly(a, &ev, err.reason ? err.reason :
+				    "ocsp_resp_invalid");
+		}
+	}
+	if (seen) {
+		ev.ocsp_req = have_req ? &req : NULL;
+		ev.ocsp_resp = have_resp ? &resp : NULL;
+		a->sink->emit(a->sink->arg, &ev);
+	}
+	/* both are zeroed or decoded: freeing is always safe */
+	ocsp_req_free(&req);
+	ocsp_resp_free(&resp);
+}
+
+static void
+handle_crl(struct app_flow *af, const struct http_txn *t)
+{
+	struct app *a = af->a;
+	struct wire_event ev;
+	struct rw_err err;
+	struct crl crl;
+	bool ok = false;
+
+	memset(&crl, 0, sizeof(crl));
+	event_init(&ev, WE_CRL, af, t);
+	stats_incr(a->st, "obj_crl");
+	rw_err_clear(&err);
+	if (body_whole(a, &ev, &t->resp)) {
+		if (crl_parse(&crl, t->resp.body, t->resp.body_len, &a->clim,
+		    &err) == 0)
+			ok = true;
+		else
+			add_anomaly(a, &ev, err.reason ? err.reason :
+			    "crl_invalid");
+	}
+	ev.crl = ok ? &crl : NULL;
+	a->sink->emit(a->sink->arg, &ev);
+	if (ok)
+		crl_free(&crl);
+}
+
+/* Certificates and timestamps: counted and reported with their HTTP. */
+static void
+handle_simple(struct app_flow *af, const struct http_txn *t,
+    enum wire_event_type type, const char *counter)
+{
+	struct wire_event ev;
+
+	if (counter != NULL)
+		stats_incr(af->a->st, counter);
+	event_init(&ev, type, af, t);
+	af->a->sink->emit(af->a->sink->arg, &ev);
+}
+
+static void
+on_txn(void *arg, struct http_txn *t)
+{
+	struct app_flow *af = arg;
+	const struct http_msg *q = &t->req, *r = &t->resp;
+	enum obj_type rt = OBJ_NONE, st = OBJ_NONE;
+
+	if (q->present)
+		rt = obj_classify(q->body, q->body_len, q->content_type,
+		    q->uri, true);
+	if (r->present)
+		st = obj_classify(r->body, r->body_len, r->content_type,
+		    q->present ? q->uri : NULL, false);
+
+	handle_ocsp(af, t, rt, st);
+	if (rt == OBJ_TS_QUERY)
+		stats_incr(af->a->st, "obj_ts_query");
+	if (st == OBJ_TS_REPLY)
+		stats_incr(af->a->st, "obj_ts_reply");
+	if (rt == OBJ_TS_QUERY || st == OBJ_TS_REPLY)
+		handle_simple(af, t, WE_TIMESTAMP, NULL);
+	switch (st) {
+	case OBJ_CRL:
+		handle_crl(af, t);
+		break;
+	case OBJ_CERT:
+		handle_simple(af, t, WE_CA_CERT, "obj_cert");
+		break;
+	case OBJ_PKCS7:
+		handle_simple(af, t, WE_CA_CERT, "obj_pkcs7");
+		break;
+	case OBJ_OTHER:
+		/* DESIGN.md: a CryptoAPI fetch of something else is suspect */
+		if (q->present && cryptoapi_agent(q->user_agent))
+			stats_incr(af->a->st, "obj_other_cryptoapi");
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- TLS hook ---- */
+
+/*
+ * Every in-order byte of a TLS flow.  The TLS 1.2 decoder plugs in here;
+ * until then the flow is only counted (once, when detected).
+ */
+static void
+app_tls_data(struct app_flow *af, int dir, const uint8_t *p, size_t len,
+    const struct timeval *ts)
+{
+	(void)af;
+	(void)dir;
+	(void)p;
+	(void)len;
+	(void)ts;
+}
+
+/* ---- stream callbacks ---- */
+
+static struct app_flow *
+flow_state(struct app *a, struct flow *f)
+{
+	struct app_flow *af = f->app;
+
+	if (af == NULL) {
+		if ((af = calloc(1, sizeof(*af))) == NULL) {
+			stats_incr(a->st, "app_oom");
+			return NULL;
+		}
+		af->a = a;
+		af->f = f;
+		f->app = af;
+	}
+	return af;
+}
+
+static void
+deliver(struct app_flow *af, int dir, const uint8_t *p, size_t len,
+    const struct timeval *ts)
+{
+	if (len == 0)
+		return;
+	if (af->kind == AK_HTTP)
+		http_conn_feed(af->http, dir, p, len, ts);
+	else if (af->kind == AK_TLS)
+		app_tls_data(af, dir, p, len, ts);
+}
+
+/*
+ * The protocol of the flow is known: replay what detection held back,
+ * client side first so requests queue before their responses.
+ */
+static void
+detected(struct app_flow *af, enum detect_res res, int dir,
+    const struct timeval *ts)
+{
+	struct app *a = af->a;
+	uint8_t tmp[DETECT_MAX];
+	size_t tl;
+	int d;
+
+	if ((res == DET_REQUEST && dir == 1) ||
+	    (res == DET_RESPONSE && dir == 0)) {
+		/* the content shows the roles were guessed wrong */
+		flow_swap_roles(af->f);
+		af->swapped = true;
+		stats_incr(a->st, "app_roles_swapped");
+		memcpy(tmp, af->det[0], af->det_len[0]);
+		tl = af->det_len[0];
+		memcpy(af->det[0], af->det[1], af->det_len[1]);
+		af->det_len[0] = af->det_len[1];
+		memcpy(af->det[1], tmp, tl);
+		af->det_len[1] = tl;
+	}
+	switch (res) {
+	case DET_REQUEST:
+	case DET_RESPONSE:
+		af->http = http_conn_new(&a->hlim, a->st, on_txn, af);
+		if (af->http == NULL) {
+			stats_incr(a->st, "app_oom");
+			af->kind = AK_IGNORE;
+			return;
+		}
+		af->kind = AK_HTTP;
+		stats_incr(a->st, "http_flows");
+		break;
+	case DET_TLS:
+		af->kind = AK_TLS;
+		stats_incr(a->st, "tls_flows");
+		break;
+	default:
+		af->kind = AK_IGNORE;
+		stats_incr(a->st, "app_unknown_flows");
+		return;
+	}
+	for (d = 0; d < 2; d++) {
+		deliver(af, d, af->det[d], af->det_len[d], ts);
+		af->det_len[d] = 0;
+	}
+}
+
+static void
+app_data(void *arg, struct flow *f, int dir, const uint8_t *p, size_t len,
+    const struct timeval *ts)
+{
+	struct app *a = arg;
+	struct app_flow *af;
+	enum detect_res res;
+	size_t n;
+
+	if (len == 0 || (af = flow_state(a, f)) == NULL)
+		return;
+	if (af->kind == AK_DETECT) {
+		n = DETECT_MAX - af->det_len[dir];
+		if (n > len)
+			n = len;
+		memcpy(af->det[dir] + af->det_len[dir], p, n);
+		af->det_len[dir] += n;
+		p += n;
+		len -= n;
+		res = detect(af->det[dir], af->det_len[dir]);
+		if (res == DET_MORE && af->det_len[dir] == DETECT_MAX)
+			res = DET_NONE;
+		if (res == DET_MORE)
+			return;
+		detected(af, res, dir, ts);
+		if (af->swapped)
+			dir ^= 1;	/* swapped just now, for this flow */
+	}
+	deliver(af, dir, p, len, ts);
+}
+
+static void
+app_gap(void *arg, struct flow *f, int dir, uint64_t len,
+    const struct timeval *ts)
+{
+	struct app *a = arg;
+	struct app_flow *af;
+
+	(void)ts;
+	if ((af = flow_state(a, f)) == NULL)
+		return;
+	if (af->kind == AK_DETECT) {
+		/* the first bytes are lost: nothing to tell the protocol by */
+		af->det_len[0] = af->det_len[1] = 0;
+		af->kind = AK_IGNORE;
+		stats_incr(a->st, "app_unknown_flows");
+		stats_incr(a->st, "app_gap_before_detect");
+		return;
+	}
+	if (af->kind == AK_HTTP)
+		http_conn_gap(af->http, dir, len);
+}
+
+static void
+app_close(void *arg, struct flow *f, const struct timeval *ts)
+{
+	struct app_flow *af = f->app;
+
+	(void)arg;
+	if (af == NULL)
+		return;
+	if (af->http != NULL) {
+		http_conn_close(af->http, ts);
+		http_conn_free(af->http);
+	}
+	free(af);
+	f->app = NULL;
+}
+
+static const struct stream_ops app_ops = {
+	.data = app_data,
+	.gap = app_gap,
+	.close = app_close,
+};
+
+const struct stream_ops *
+app_stream_ops(void)
+{
+	return &app_ops;
+}
+
+struct app *
+app_new(const struct rw_config *cfg, struct stats *st,
+    const struct event_sink *sink)
+{
+	struct app *a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->cfg = cfg;
+	a->st = st;
+	a->sink = sink;
+	a->budget.limit = cfg->http_max_body_total;
+	a->hlim.max_header_bytes = (size_t)cfg->http_max_header_bytes;
+	a->hlim.max_headers = (size_t)cfg->http_max_headers;
+	a->hlim.max_body = (size_t)cfg->http_max_body;
+	a->hlim.max_crl_body = (size_t)cfg->http_max_crl_body;
+	a->hlim.max_pending = (size_t)cfg->http_max_pending;
+	a->hlim.budget = &a->budget;
+	a->olim.max_entries = (size_t)cfg->ocsp_max_entries;
+	a->clim.max_json_entries = (size_t)cfg->crl_max_json_entries;
+	a->clim.max_entries = (size_t)cfg->crl_max_entries;
+	return a;
+}
+
+void
+app_free(struct app *a)
+{
+	free(a);
+}
