@@ -291,4 +291,39 @@ int	ep_json_feed(struct ep_ctx *ctx, const char *buf, size_t len,
 int	ep_xml_feed(struct ep_ctx *ctx, const char *buf, size_t len,
 	    struct rw_err *err);
 
+/* ingest_stream.c */
+
+enum ep_format { EP_FMT_AUTO = 0, EP_FMT_JSON, EP_FMT_XML };
+
+/*
+ * A byte stream of endpoint events, fed in pieces of any size (a file, a
+ * pipe, 1-byte fragments).  Decides once, from the first line, between
+ * line mode (JSON lines, one XML event per line) and document mode (a
+ * pretty-printed JSON array/object, an <Events> or <?xml ...?> document),
+ * which is buffered whole up to lim.max_doc.  A line over lim.max_line is
+ * skipped to its newline and counted once ("endpoint_line_too_long").
+ */
+struct ep_stream {
+	struct ep_ctx	*ctx;
+	enum ep_format	 fmt;		/* AUTO until decided */
+	int		 mode;		/* 0 undecided, 1 lines, 2 document */
+	bool		 discarding;	/* inside an over-long line */
+	char		*buf;
+	size_t		 len, cap;
+};
+
+/* Starts a stream on ctx (borrowed).  Never fails. */
+void	ep_stream_init(struct ep_stream *s, struct ep_ctx *ctx,
+	    enum ep_format fmt);
+
+/* Feeds bytes.  Returns 0, or -1 when the sink stopped or on OOM. */
+int	ep_stream_write(struct ep_stream *s, const char *data, size_t len,
+	    struct rw_err *err);
+
+/* Feeds what is left (a last line without newline, the document). */
+int	ep_stream_end(struct ep_stream *s, struct rw_err *err);
+
+/* Frees the stream's buffer. */
+void	ep_stream_free(struct ep_stream *s);
+
 #endif /* RW_ENDPOINT_H */

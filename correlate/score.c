@@ -598,30 +598,37 @@ in_window(int64_t ts, bool has, int64_t now_us, int64_t window_s)
 	return has && ts > now_us - window_s * US_PER_S;
 }
 
+/* SuspiciousCerts' where clauses, on the values the batch keeps. */
+static bool
+kql_cert_ok(const struct score_sentinel_cfg *c, int64_t ts, bool has_ts,
+    enum ep_tri is_signed, enum ep_tri trusted, int64_t exp, bool has_exp,
+    int64_t now_us)
+{
+	if (!in_window(ts, has_ts, now_us, c->window_s) || is_signed != EP_TRUE)
+		return false;
+	return trusted == EP_FALSE || (has_exp && exp < now_us &&
+	    exp > c->expiry_floor_us);
+}
+
 bool
 score_sentinel_cert_selected(const struct score_sentinel_cfg *c,
     const struct ep_event *ev, int64_t now_us)
 {
 	const struct ep_cert *ce = &ev->cert;
 
-	if (ev->kind != EP_MDE_FILE_CERT ||
-	    !in_window(ev->ts_us, ev->has_ts, now_us, c->window_s))
-		return false;
-	if (ce->is_signed != EP_TRUE)
-		return false;
-	return ce->is_trusted == EP_FALSE || (ce->has_expiration &&
-	    ce->expiration_us < now_us && ce->expiration_us > c->expiry_floor_us);
+	return ev->kind == EP_MDE_FILE_CERT && kql_cert_ok(c, ev->ts_us,
+	    ev->has_ts, ce->is_signed, ce->is_trusted, ce->expiration_us,
+	    ce->has_expiration, now_us);
 }
 
-bool
-score_sentinel_process_selected(const struct score_sentinel_cfg *c,
-    const struct ep_event *ev, int64_t now_us)
+/* The process side's where clauses other than the time window. */
+static bool
+kql_proc_ok(const struct score_sentinel_cfg *c, const struct ep_event *ev)
 {
 	unsigned i;
 	bool ext = false;
 
-	if (ev->kind != EP_MDE_PROCESS ||
-	    !in_window(ev->ts_us, ev->has_ts, now_us, c->window_s))
+	if (ev->kind != EP_MDE_PROCESS)
 		return false;
 	for (i = 0; i < c->extensions.n; i++)
 		ext = ext || iendswith(ev->file_name, c->extensions.item[i]);
@@ -631,6 +638,14 @@ score_sentinel_process_selected(const struct score_sentinel_cfg *c,
 		if (ieq(ev->initiating_file_name, c->excluded_initiators.item[i]))
 			return false;
 	return true;
+}
+
+bool
+score_sentinel_process_selected(const struct score_sentinel_cfg *c,
+    const struct ep_event *ev, int64_t now_us)
+{
+	return kql_proc_ok(c, ev) &&
+	    in_window(ev->ts_us, ev->has_ts, now_us, c->window_s);
 }
 
 /* -------------------------------------------------------------- revwire */
@@ -775,8 +790,8 @@ score_revwire_eval(const struct score_revwire_cfg *c, const struct ep_event *ev,
 
 struct kql_cert {
 	char		*sha1, *issuer, *subject, *sigtype, *serial;
-	int64_t		 exp_us;
-	bool		 has_exp;
+	int64_t		 ts_us, exp_us;
+	bool		 has_ts, has_exp;
 	enum ep_tri	 trusted;
 	uint64_t	 seq;
 };
@@ -784,6 +799,7 @@ struct kql_cert {
 struct kql_proc {
 	char		*sha1;
 	int64_t		 ts_us;
+	bool		 has_ts;
 	uint64_t	 seq;
 	json_t		*cols;	/* the left side's projected columns */
 };
@@ -796,6 +812,7 @@ score_batch_init(struct score_batch *b, const struct score_config *sc,
 	b->cfg = sc;
 	b->profile = profile;
 	b->now_us = now_us;
+	b->now_latest = now_us == SCORE_NOW_LATEST;
 	b->st = st;
 }
 
@@ -908,8 +925,11 @@ add_qradar(struct score_batch *b, const struct ep_event *ev, struct rw_err *err)
 	int64_t risk;
 	json_t *o;
 
-	if (!score_qradar_eval(&b->cfg->qradar, ev, b->now_us, &risk) ||
-	    over_limit(b))
+	/* window 0 here: finish() applies it once now() is known */
+	struct score_qradar_cfg c = b->cfg->qradar;
+
+	c.window_s = 0;
+	if (!score_qradar_eval(&c, ev, b->now_us, &risk) || over_limit(b))
 		return 0;
 	o = json_object();
 	/* DATEFORMAT(starttime, 'YYYY-MM-dd HH:mm:ss'), in UTC */
@@ -934,7 +954,8 @@ add_revwire(struct score_batch *b, const struct ep_event *ev, struct rw_err *err
 	struct score_result r;
 	json_t *o;
 
-	if (!score_revwire_eval(&b->cfg->revwire, ev, NULL, b->now_us, &r) ||
+	/* "expired" means expired when the event happened */
+	if (!score_revwire_eval(&b->cfg->revwire, ev, NULL, ev->ts_us, &r) ||
 	    over_limit(b))
 		return 0;
 	o = json_object();
@@ -973,7 +994,8 @@ add_sentinel(struct score_batch *b, const struct ep_event *ev,
 	const struct score_sentinel_cfg *c = &b->cfg->sentinel;
 	bool oom = false;
 
-	if (score_sentinel_cert_selected(c, ev, b->now_us)) {
+	/* time filters wait for finish(): now() may be the latest event */
+	if (ev->kind == EP_MDE_FILE_CERT && ev->cert.is_signed == EP_TRUE) {
 		struct kql_cert *k;
 
 		if (over_limit(b))
@@ -988,13 +1010,15 @@ add_sentinel(struct score_batch *b, const struct ep_event *ev,
 		k->subject = xstrdup(ev->cert.signer, &oom);
 		k->sigtype = xstrdup(ev->cert.signature_type, &oom);
 		k->serial = xstrdup(ev->cert.serial, &oom);
+		k->ts_us = ev->ts_us;
+		k->has_ts = ev->has_ts;
 		k->exp_us = ev->cert.expiration_us;
 		k->has_exp = ev->cert.has_expiration;
 		k->trusted = ev->cert.is_trusted;
 		k->seq = b->seq++;
 		return oom ? (rw_err_set(err, "score_oom", "out of memory"), -1) : 0;
 	}
-	if (score_sentinel_process_selected(c, ev, b->now_us)) {
+	if (kql_proc_ok(c, ev)) {
 		struct kql_proc *p;
 		json_t *o;
 
@@ -1025,6 +1049,7 @@ add_sentinel(struct score_batch *b, const struct ep_event *ev,
 		}
 		b->nprocs++;
 		p->ts_us = ev->ts_us;
+		p->has_ts = ev->has_ts;
 		p->seq = b->seq++;
 		p->cols = o;
 	}
@@ -1038,6 +1063,10 @@ int
 score_batch_add(struct score_batch *b, const struct ep_event *ev,
     struct rw_err *err)
 {
+	if (ev->has_ts && (!b->has_latest || ev->ts_us > b->latest_us)) {
+		b->latest_us = ev->ts_us;
+		b->has_latest = true;
+	}
 	switch (b->profile) {
 	case SCORE_SPLUNK:	return add_splunk(b, ev, err);
 	case SCORE_QRADAR:	return add_qradar(b, ev, err);
@@ -1067,6 +1096,10 @@ join_row(struct score_batch *b, const struct kql_proc *p,
 	int64_t ri;
 	json_t *o;
 
+	if (!kql_cert_ok(c, k->ts_us, k->has_ts, EP_TRUE, k->trusted,
+	    k->exp_us, k->has_exp, b->now_us) ||
+	    !in_window(p->ts_us, p->has_ts, b->now_us, c->window_s))
+		return 0;
 	/* toint(null) + ... is null and `where null >= 1` drops the row */
 	if (!k->has_exp || k->trusted == EP_UNSET)
 		return 0;
@@ -1134,10 +1167,31 @@ row_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Drops QRadar rows outside starttime > NOW() - window. */
+static void
+qradar_window(struct score_batch *b)
+{
+	int64_t w = b->cfg->qradar.window_s;
+	size_t i, o = 0;
+
+	for (i = 0; i < b->nrows; i++) {
+		if (w <= 0 || b->rows[i].time_us > b->now_us - w * US_PER_S)
+			b->rows[o++] = b->rows[i];
+		else
+			json_decref(b->rows[i].cols);
+	}
+	b->nrows = o;
+}
+
 int
 score_batch_finish(struct score_batch *b, struct rw_err *err)
 {
 	size_t i;
+
+	if (b->now_latest)
+		b->now_us = b->has_latest ? b->latest_us : 0;
+	if (b->profile == SCORE_QRADAR)
+		qradar_window(b);
 
 	if (b->profile == SCORE_SENTINEL && sentinel_join(b, err) == -1)
 		return -1;

@@ -213,9 +213,20 @@ struct score_batch {
 	size_t			 nprocs, capprocs;
 	uint64_t		 seq;
 	uint64_t		 over_limit;	/* rows not kept: max_rows */
+	bool			 now_latest;	/* now() = latest event time */
+	bool			 has_latest;
+	int64_t			 latest_us;
 };
 
-/* now_us is the query's now(): ago(24h), NOW() and expiry test it. */
+/* now_us value meaning "the latest event time in the batch". */
+#define SCORE_NOW_LATEST	INT64_MIN
+
+/*
+ * now_us is the query's now(): ago(24h), NOW() and the KQL expiry test
+ * use it; SCORE_NOW_LATEST takes the latest event time offered (so a
+ * replay of old data is scored as if run right after it).  Time filters
+ * are applied in score_batch_finish().
+ */
 void	score_batch_init(struct score_batch *b, const struct score_config *sc,
 	    enum score_profile profile, int64_t now_us, struct stats *st);
 
