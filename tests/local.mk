@@ -15,3 +15,14 @@ include tests/fuzz/local.mk
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
 AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;
+
+check_PROGRAMS += tests/unit/test_endpoint
+tests_unit_test_endpoint_SOURCES = tests/unit/test_endpoint.c tests/unit/unit.h
+tests_unit_test_endpoint_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_endpoint
+EXTRA_DIST += tests/data/endpoint
+
+check_PROGRAMS += tests/unit/test_score
+tests_unit_test_score_SOURCES = tests/unit/test_score.c tests/unit/unit.h
+tests_unit_test_score_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_score
