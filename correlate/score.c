@@ -1133,7 +1133,8 @@ sentinel_join(struct score_batch *b, struct rw_err *err)
 {
 	size_t i, lo, hi, mid;
 
-	qsort(b->certs, b->ncerts, sizeof(*b->certs), cert_cmp);
+	if (b->ncerts > 1)
+		qsort(b->certs, b->ncerts, sizeof(*b->certs), cert_cmp);
 	for (i = 0; i < b->nprocs; i++) {
 		const struct kql_proc *p = &b->procs[i];
 
@@ -1195,7 +1196,8 @@ score_batch_finish(struct score_batch *b, struct rw_err *err)
 
 	if (b->profile == SCORE_SENTINEL && sentinel_join(b, err) == -1)
 		return -1;
-	qsort(b->rows, b->nrows, sizeof(*b->rows), row_cmp);
+	if (b->nrows > 1)	/* qsort(NULL, 0) is undefined */
+		qsort(b->rows, b->nrows, sizeof(*b->rows), row_cmp);
 	/* SPL's sort keeps the first 10000 results unless told otherwise */
 	if (b->profile == SCORE_SPLUNK && b->cfg->splunk.sort_limit > 0 &&
 	    b->nrows > (size_t)b->cfg->splunk.sort_limit) {
