@@ -6,3 +6,5 @@ librevwire_a_SOURCES += \
 	correlate/ingest_xml.c \
 	correlate/score.c \
 	correlate/score.h
+
+EXTRA_DIST += docs/scoring.md
