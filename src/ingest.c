@@ -233,8 +233,11 @@ ingest_main(int argc, char **argv)
 		goto out_batch;
 	}
 	for (i = 0; i < ninputs; i++)
-		if (feed_file(in, &ctx, inputs[i], fmt) == -1 && in->failed) {
-			fprintf(stderr, "revwire ingest: %s\n", in->err.msg);
+		if (feed_file(in, &ctx, inputs[i], fmt) == -1) {
+			/* open/read errors were reported by feed_file */
+			if (in->err.reason != NULL)
+				fprintf(stderr, "revwire ingest: %s\n",
+				    in->err.msg);
 			goto out_ctx;
 		}
 	if (score_batch_finish(&in->batch, &in->err) == -1) {

@@ -26,3 +26,6 @@ check_PROGRAMS += tests/unit/test_score
 tests_unit_test_score_SOURCES = tests/unit/test_score.c tests/unit/unit.h
 tests_unit_test_score_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_score
+
+TESTS += tests/ingest.sh
+EXTRA_DIST += tests/ingest.sh
