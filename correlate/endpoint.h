@@ -301,13 +301,17 @@ enum ep_format { EP_FMT_AUTO = 0, EP_FMT_JSON, EP_FMT_XML };
  * line mode (JSON lines, one XML event per line) and document mode (a
  * pretty-printed JSON array/object, an <Events> or <?xml ...?> document),
  * which is buffered whole up to lim.max_doc.  A line over lim.max_line is
- * skipped to its newline and counted once ("endpoint_line_too_long").
+ * skipped to its newline and counted once ("endpoint_line_too_long").  In
+ * XML line mode an <Event> that spans lines (Event Viewer's "copy details")
+ * is gathered to its </Event>, within the same max_line bound.
  */
 struct ep_stream {
 	struct ep_ctx	*ctx;
 	enum ep_format	 fmt;		/* AUTO until decided */
 	int		 mode;		/* 0 undecided, 1 lines, 2 document */
 	bool		 discarding;	/* inside an over-long line */
+	bool		 xml_open;	/* an <Event> spans lines (line mode) */
+	size_t		 line_off;	/* where the current line starts */
 	char		*buf;
 	size_t		 len, cap;
 };

@@ -106,6 +106,34 @@ append(struct ep_stream *s, const char *data, size_t len, size_t limit,
 	return 0;
 }
 
+/*
+ * XML line mode: true while the buffered lines hold an <Event> whose
+ * </Event> has not come yet.  Only the newest line is searched, so the
+ * work stays linear in the input.
+ */
+static bool
+xml_gather(struct ep_stream *s)
+{
+	const char *line = s->buf + s->line_off, *end = s->buf + s->len, *p;
+	size_t n = (size_t)(end - line);
+
+	if (!s->xml_open) {
+		p = skip_ws(line, end);
+		while (end > p && (end[-1] == '\n' || end[-1] == '\r' ||
+		    end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if ((size_t)(end - p) < 7 || strncmp(p, "<Event", 6) != 0 ||
+		    (p[6] != ' ' && p[6] != '>' && p[6] != '\t') ||
+		    memmem(p, (size_t)(end - p), "</Event>", 8) != NULL ||
+		    (end[-2] == '/' && end[-1] == '>'))
+			return false;
+		s->xml_open = true;
+	} else if (memmem(line, n, "</Event>", 8) != NULL)
+		return false;
+	s->line_off = s->len;
+	return true;
+}
+
 /* Line mode: everything up to and including each '\n' is one document. */
 static int
 write_lines(struct ep_stream *s, const char *data, size_t len,
@@ -126,18 +154,23 @@ write_lines(struct ep_stream *s, const char *data, size_t len,
 			return -1;
 		else if (r == 1) {
 			count(s, "endpoint_line_too_long");
-			s->len = 0;
+			s->len = s->line_off = 0;
+			s->xml_open = false;
 			s->discarding = nl == NULL;
 		} else if (nl != NULL) {
 			if (s->mode == M_UNDECIDED)
 				decide(s, s->buf, s->len);
 			if (s->mode == M_DOC)
 				return 1;	/* keep buffering as a doc */
+			if (s->fmt == EP_FMT_XML && xml_gather(s))
+				goto next;
 			r = feed(s, s->buf, s->len - 1, err);
-			s->len = 0;
+			s->len = s->line_off = 0;
+			s->xml_open = false;
 			if (r == -1)
 				return -1;
 		}
+next:
 		data += n;
 		len -= n;
 	}
@@ -186,7 +219,7 @@ ep_stream_end(struct ep_stream *s, struct rw_err *err)
 		if (s->mode != M_UNDECIDED)
 			r = feed(s, s->buf, s->len, err);
 	}
-	s->len = 0;
-	s->discarding = false;
+	s->len = s->line_off = 0;
+	s->discarding = s->xml_open = false;
 	return r;
 }

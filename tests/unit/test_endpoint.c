@@ -765,6 +765,42 @@ test_xml_hostile(void)
 	coll_free(&c);
 }
 
+/* Pretty-printed events without <Events>: gathered line by line. */
+static void
+test_xml_multiline(void)
+{
+	struct coll c = { 0 };
+	struct ep_ctx ctx;
+	struct ep_stream s;
+	char *buf, *start, *end;
+	size_t len, n, i, k;
+
+	if ((buf = slurp(path_of("real/aaronlocker_ci_3033_3089_3077_3089_3099.xml",
+	    0), &len)) == NULL || (start = strstr(buf, "<Event ")) == NULL ||
+	    (end = strstr(start, "</Event>")) == NULL) {
+		CHECK(!"CI fixture");
+		free(buf);
+		return;
+	}
+	n = (size_t)(end - start) + 8;
+	CHECK(ep_ctx_init(&ctx, NULL, NULL, collect, &c, NULL) == 0);
+	ep_stream_init(&s, &ctx, EP_FMT_AUTO);
+	for (k = 0; k < 2; k++) {	/* the same event twice, 1-byte writes */
+		for (i = 0; i < n; i++)
+			CHECK(ep_stream_write(&s, start + i, 1, NULL) == 0);
+		CHECK(ep_stream_write(&s, "\n", 1, NULL) == 0);
+	}
+	CHECK(ep_stream_end(&s, NULL) == 0);
+	CHECK_INT(c.n, 2);
+	CHECK_INT(ctx.rejected, 0);
+	if (c.n == 2)
+		CHECK_INT(c.ev[1]->record_id, 191);
+	ep_stream_free(&s);
+	ep_ctx_free(&ctx);
+	coll_free(&c);
+	free(buf);
+}
+
 static void
 test_time(void)
 {
@@ -803,4 +839,4 @@ UNIT_MAIN(test_nxlog, test_flat, test_winlogbeat6, test_splunk_xml,
     test_codeintegrity, test_winlogbeat7, test_winlogbeat_ecs,
     test_integrations, test_evtx_xml, test_evtx_json, test_mde,
     test_mde_rows, test_bad_input, test_line_limit, test_field_limit,
-    test_xml_hostile, test_time, test_kind)
+    test_xml_hostile, test_xml_multiline, test_time, test_kind)
