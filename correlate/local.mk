@@ -8,3 +8,4 @@ librevwire_a_SOURCES += \
 	correlate/score.h
 
 EXTRA_DIST += docs/scoring.md
+EXTRA_DIST += docs/endpoint-ingest.md
