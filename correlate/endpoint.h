@@ -281,6 +281,11 @@ const char	*ep_kind_name(enum ep_kind k);
 int	ep_json_feed(struct ep_ctx *ctx, const char *buf, size_t len,
 	    struct rw_err *err);
 
+/* The same for a whole pretty-printed document, bounded by lim.max_doc
+ * instead of lim.max_line ("endpoint_document_too_large"). */
+int	ep_json_feed_doc(struct ep_ctx *ctx, const char *buf, size_t len,
+	    struct rw_err *err);
+
 /* ingest_xml.c */
 
 /*

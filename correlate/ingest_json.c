@@ -496,9 +496,9 @@ is_blank_or_comment(const char *buf, size_t len)
 	return i == len || buf[i] == '#';
 }
 
-int
-ep_json_feed(struct ep_ctx *ctx, const char *buf, size_t len,
-    struct rw_err *err)
+static int
+feed_json(struct ep_ctx *ctx, const char *buf, size_t len, size_t limit,
+    const char *too_long, struct rw_err *err)
 {
 	struct rw_err lerr;
 	json_error_t jerr;
@@ -507,8 +507,8 @@ ep_json_feed(struct ep_ctx *ctx, const char *buf, size_t len,
 	int stop = 0;
 
 	rw_err_clear(&lerr);
-	if (len > ctx->lim.max_line) {
-		reject(ctx, "endpoint_line_too_long");
+	if (len > limit) {
+		reject(ctx, too_long);
 		return 0;
 	}
 	if (is_blank_or_comment(buf, len))
@@ -543,4 +543,20 @@ ep_json_feed(struct ep_ctx *ctx, const char *buf, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+int
+ep_json_feed(struct ep_ctx *ctx, const char *buf, size_t len,
+    struct rw_err *err)
+{
+	return feed_json(ctx, buf, len, ctx->lim.max_line,
+	    "endpoint_line_too_long", err);
+}
+
+int
+ep_json_feed_doc(struct ep_ctx *ctx, const char *buf, size_t len,
+    struct rw_err *err)
+{
+	return feed_json(ctx, buf, len, ctx->lim.max_doc,
+	    "endpoint_document_too_large", err);
 }

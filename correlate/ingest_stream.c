@@ -77,6 +77,8 @@ feed(struct ep_stream *s, const char *doc, size_t len, struct rw_err *err)
 {
 	if (s->fmt == EP_FMT_XML)
 		return ep_xml_feed(s->ctx, doc, len, err);
+	if (s->mode == M_DOC)
+		return ep_json_feed_doc(s->ctx, doc, len, err);
 	return ep_json_feed(s->ctx, doc, len, err);
 }
 

@@ -658,6 +658,25 @@ test_line_limit(void)
 	CHECK_INT(c.n, 2);
 	CHECK_INT(stats_get(&st, "endpoint_line_too_long"), 2);
 	ep_stream_free(&s);
+	/* a pretty-printed document is bounded by max_doc, not max_line */
+	ep_stream_init(&s, &ctx, EP_FMT_AUTO);
+	CHECK(ep_stream_write(&s, "[\n", 2, NULL) == 0);
+	line[512] = '\n';
+	CHECK(ep_stream_write(&s, line, 513, NULL) == 0);
+	CHECK(ep_stream_write(&s, line, 513, NULL) == 0);
+	CHECK(ep_stream_write(&s, "]\n", 2, NULL) == 0);
+	CHECK(ep_stream_end(&s, NULL) == 0);
+	CHECK_INT(stats_get(&st, "endpoint_json_malformed"), 1); /* no comma */
+	ep_stream_free(&s);
+	ep_stream_init(&s, &ctx, EP_FMT_AUTO);
+	CHECK(ep_stream_write(&s, "[\n", 2, NULL) == 0);
+	line[512] = ',';
+	CHECK(ep_stream_write(&s, line, 513, NULL) == 0);
+	CHECK(ep_stream_write(&s, line, 512, NULL) == 0);
+	CHECK(ep_stream_write(&s, "\n]\n", 3, NULL) == 0);
+	CHECK(ep_stream_end(&s, NULL) == 0);
+	CHECK_INT(c.n, 4);
+	ep_stream_free(&s);
 	ep_ctx_free(&ctx);
 	coll_free(&c);
 }
