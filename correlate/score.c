@@ -12,9 +12,10 @@
  *   ILIKE chain NULL, so the CASE takes ELSE 0.
  * - KQL `endswith`, `!in~` and `has_any` are case-insensitive; has_any
  *   matches whole terms (an alphanumeric edge of the needle must sit on a
- *   term boundary); a null datetime or bool makes CertExpired/CertUntrusted
+ *   term boundary); a null CertificateExpirationTime makes CertExpired
  *   null, toint(null) + ... is null, and `where RiskIndicators >= 1` drops
- *   the row.
+ *   the row; `IsTrusted == false` on a null IsTrusted is false (KQL's ==
+ *   between null and non-null).
  */
 #include "config.h"
 
@@ -1100,8 +1101,13 @@ join_row(struct score_batch *b, const struct kql_proc *p,
 	    k->exp_us, k->has_exp, b->now_us) ||
 	    !in_window(p->ts_us, p->has_ts, b->now_us, c->window_s))
 		return 0;
-	/* toint(null) + ... is null and `where null >= 1` drops the row */
-	if (!k->has_exp || k->trusted == EP_UNSET)
+	/*
+	 * CertificateExpirationTime < now() is null for a null time, and
+	 * toint(null) + ... is null: `where RiskIndicators >= 1` drops the
+	 * row.  IsTrusted == false is false, not null, for a null IsTrusted
+	 * (KQL: == between null and non-null yields false).
+	 */
+	if (!k->has_exp)
 		return 0;
 	expired = k->exp_us < b->now_us;
 	untrusted = k->trusted == EP_FALSE;

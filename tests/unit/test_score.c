@@ -272,7 +272,7 @@ test_sentinel(void)
 	CHECK_INT(sc.sentinel.publishers.n, 2);
 	CHECK_STR(sc.sentinel.publishers.item[1], "VMware, Inc.");
 	score_buf(buf, len, 4096, &sc, SCORE_SENTINEL, now, &b, NULL);
-	CHECK_INT(b.nrows, 7);
+	CHECK_INT(b.nrows, 8);
 	score_batch_free(&b);
 	free(buf);
 }
