@@ -410,6 +410,13 @@ ep_xml_feed(struct ep_ctx *ctx, const char *buf, size_t len,
 		    "the event consumer stopped the batch");
 		return -1;
 	}
+	/* a line holding only a comment or a processing instruction */
+	if (st != XML_STATUS_OK && x->fail == NULL && x->depth == 0 &&
+	    XML_GetErrorCode(x->p) == XML_ERROR_NO_ELEMENTS) {
+		XML_ParserFree(x->p);
+		x->p = NULL;
+		return 0;
+	}
 	if (st != XML_STATUS_OK) {
 		/* the event being read when it broke is lost, counted once */
 		if (x->event_depth != 0 && !x->skip_event)

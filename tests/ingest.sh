@@ -12,6 +12,8 @@ check() {	# name, command output file, expected file
 check splunk "$TMP/spl" "$D/seed_sysmon7.splunk.expected"
 "$REVWIRE" ingest --profile qradar --json "$TMP/aql" < "$D/seed_sysmon7.jsonl"
 check qradar-stdin "$TMP/aql" "$D/seed_sysmon7.qradar.expected"
+"$REVWIRE" ingest -r "$D/seed_sysmon7.xml" --format xml --profile splunk > "$TMP/splx"
+check splunk-xml "$TMP/splx" "$D/seed_sysmon7.splunk.expected"
 # profile from the config file, the same file format as revwire.conf
 printf 'scoring-profile qradar\nqradar-weights "revoked=3,expired-invalid=2,other=1,unknown-publisher=1"\n' > "$TMP/rw.conf"
 "$REVWIRE" ingest --config "$TMP/rw.conf" -r - < "$D/seed_sysmon7.jsonl" > "$TMP/aql2"

@@ -419,5 +419,32 @@ test_seed_edges(void)
 	free(ev);
 }
 
-UNIT_MAIN(test_splunk_qradar, test_sentinel, test_config, test_revwire,
+/* The same events as XmlWinEventLog lines give the same rows. */
+static void
+test_splunk_qradar_xml(void)
+{
+	struct score_config sc;
+	struct score_batch b;
+	struct stats st;
+	size_t len;
+	char *buf;
+
+	score_config_defaults(&sc);
+	if ((buf = slurp(path_of("seed_sysmon7.xml", 0), &len)) == NULL) {
+		CHECK(!"fixture missing");
+		return;
+	}
+	stats_init(&st);
+	score_buf(buf, len, 1, &sc, SCORE_SPLUNK, SCORE_NOW_LATEST, &b, &st);
+	compare(&b, path_of("seed_sysmon7.splunk.expected", 0));
+	CHECK_INT(stats_get(&st, "endpoint_events_kept"), 14);
+	CHECK_INT(stats_get(&st, "endpoint_xml_malformed"), 0);
+	score_batch_free(&b);
+	score_buf(buf, len, 4096, &sc, SCORE_QRADAR, SCORE_NOW_LATEST, &b, NULL);
+	compare(&b, path_of("seed_sysmon7.qradar.expected", 0));
+	score_batch_free(&b);
+	free(buf);
+}
+
+UNIT_MAIN(test_splunk_qradar, test_splunk_qradar_xml, test_sentinel, test_config, test_revwire,
     test_seed_edges)
