@@ -386,6 +386,64 @@ test_integrations(void)
 	coll_free(&c);
 }
 
+/*
+ * Elastic's test event carries the same record as JSON (winlog.*) and as
+ * the Windows-rendered XML (event.original): both must normalise to the
+ * same fields and the same dedupe key, or a JSON and an XML feed of one
+ * host would double-count.
+ */
+static void
+test_json_xml_same_event(void)
+{
+	struct coll cj = { 0 }, cx = { 0 };
+	struct ep_ctx ctx;
+	json_error_t jerr;
+	json_t *doc;
+	const char *xml;
+	char kj[512], kx[512];
+	size_t len;
+	char *buf;
+
+	if ((buf = slurp(path_of("winlogbeat/integrations-test-image-loaded-failed-signature.json",
+	    1), &len)) == NULL) {
+		skip("JSON/XML twin event");
+		return;
+	}
+	CHECK(run(path_of("winlogbeat/integrations-test-image-loaded-failed-signature.json",
+	    1), 0, &cj, NULL, NULL) == 0);
+	doc = json_loads(buf, 0, &jerr);
+	xml = json_string_value(json_object_get(json_object_get(json_array_get(
+	    json_object_get(doc, "events"), 0), "event"), "original"));
+	CHECK(xml != NULL);
+	CHECK(ep_ctx_init(&ctx, NULL, NULL, collect, &cx, NULL) == 0);
+	if (xml != NULL)
+		CHECK(ep_xml_feed(&ctx, xml, strlen(xml), NULL) == 0);
+	CHECK_INT(cj.n, 1);
+	CHECK_INT(cx.n, 1);
+	if (cj.n == 1 && cx.n == 1) {
+		const struct ep_event *a = cj.ev[0], *b = cx.ev[0];
+
+		CHECK(ep_dedupe_key(a, kj, sizeof(kj)) == 0);
+		CHECK(ep_dedupe_key(b, kx, sizeof(kx)) == 0);
+		CHECK_STR(kj, "10685|vagrant|Microsoft-Windows-Sysmon/Operational");
+		CHECK_STR(kx, kj);
+		CHECK_STR(b->image, a->image);
+		CHECK_STR(b->image_loaded, a->image_loaded);
+		CHECK_STR(b->signed_text, a->signed_text);
+		CHECK_STR(b->signature_status, a->signature_status);
+		CHECK_STR(b->process_guid, a->process_guid);
+		CHECK_STR(b->sha256, a->sha256);
+		CHECK_INT(b->pid, a->pid);
+		CHECK_INT(b->utc_time_us, a->utc_time_us);
+		CHECK_STR(b->image, "C:\\Windows\\System32\\dllhost.exe");
+	}
+	ep_ctx_free(&ctx);
+	json_decref(doc);
+	coll_free(&cj);
+	coll_free(&cx);
+	free(buf);
+}
+
 static void
 test_evtx_xml(void)
 {
@@ -856,6 +914,6 @@ test_kind(void)
 
 UNIT_MAIN(test_nxlog, test_flat, test_winlogbeat6, test_splunk_xml,
     test_codeintegrity, test_winlogbeat7, test_winlogbeat_ecs,
-    test_integrations, test_evtx_xml, test_evtx_json, test_mde,
+    test_integrations, test_json_xml_same_event, test_evtx_xml, test_evtx_json, test_mde,
     test_mde_rows, test_bad_input, test_line_limit, test_field_limit,
     test_xml_hostile, test_xml_multiline, test_time, test_kind)
