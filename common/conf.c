@@ -65,6 +65,24 @@ static const struct conf_key conf_keys[] = {
 	KS("redis", redis_url, ""),
 	KS("redis-user", redis_user, ""),
 	KSECRET("redis-password", redis_password),
+
+	/* endpoint scoring: validated by correlate/score.c; "" = default */
+	KS("scoring-profile", scoring_profile, ""),
+	KS("splunk-known-publishers", splunk_known_publishers, ""),
+	KS("splunk-suspicious-paths", splunk_suspicious_paths, ""),
+	KS("splunk-system-paths", splunk_system_paths, ""),
+	KS("splunk-weights", splunk_weights, ""),
+	KS("qradar-known-publishers", qradar_known_publishers, ""),
+	KS("qradar-user-writable-paths", qradar_user_writable_paths, ""),
+	KS("qradar-weights", qradar_weights, ""),
+	KS("qradar-window", qradar_window, ""),
+	KS("sentinel-known-publishers", sentinel_known_publishers, ""),
+	KS("sentinel-suspicious-folders", sentinel_suspicious_folders, ""),
+	KS("sentinel-excluded-initiators", sentinel_excluded_initiators, ""),
+	KS("sentinel-extensions", sentinel_extensions, ""),
+	KS("sentinel-weights", sentinel_weights, ""),
+	KS("sentinel-window", sentinel_window, ""),
+	KS("revwire-weights", revwire_weights, ""),
 };
 
 #define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))

@@ -59,6 +59,24 @@ struct rw_config {
 	char		redis_url[RW_CONF_STR_MAX];
 	char		redis_user[RW_CONF_STR_MAX];
 	char		redis_password[RW_CONF_STR_MAX];
+
+	/* endpoint scoring (correlate/score.c parses these; "" = default) */
+	char		scoring_profile[RW_CONF_STR_MAX];
+	char		splunk_known_publishers[RW_CONF_STR_MAX];
+	char		splunk_suspicious_paths[RW_CONF_STR_MAX];
+	char		splunk_system_paths[RW_CONF_STR_MAX];
+	char		splunk_weights[RW_CONF_STR_MAX];
+	char		qradar_known_publishers[RW_CONF_STR_MAX];
+	char		qradar_user_writable_paths[RW_CONF_STR_MAX];
+	char		qradar_weights[RW_CONF_STR_MAX];
+	char		qradar_window[RW_CONF_STR_MAX];
+	char		sentinel_known_publishers[RW_CONF_STR_MAX];
+	char		sentinel_suspicious_folders[RW_CONF_STR_MAX];
+	char		sentinel_excluded_initiators[RW_CONF_STR_MAX];
+	char		sentinel_extensions[RW_CONF_STR_MAX];
+	char		sentinel_weights[RW_CONF_STR_MAX];
+	char		sentinel_window[RW_CONF_STR_MAX];
+	char		revwire_weights[RW_CONF_STR_MAX];
 };
 
 /* Fills cfg with the documented defaults. */

@@ -1,0 +1,11 @@
+librevwire_a_SOURCES += \
+	correlate/endpoint.c \
+	correlate/endpoint.h \
+	correlate/ingest_json.c \
+	correlate/ingest_stream.c \
+	correlate/ingest_xml.c \
+	correlate/score.c \
+	correlate/score.h
+
+EXTRA_DIST += docs/scoring.md
+EXTRA_DIST += docs/endpoint-ingest.md

@@ -3,5 +3,6 @@
 #define RW_CMD_H
 
 int	sensor_main(int argc, char **argv);
+int	ingest_main(int argc, char **argv);
 
 #endif

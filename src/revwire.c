@@ -14,6 +14,7 @@ static const struct subcommand {
 	const char	*what;
 } subcommands[] = {
 	{ "sensor", sensor_main, "decode revocation traffic from captures or an interface" },
+	{ "ingest", ingest_main, "normalise and score Windows endpoint events" },
 };
 
 static void

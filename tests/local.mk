@@ -58,3 +58,17 @@ tests_unit_test_app_SOURCES = tests/unit/test_app.c tests/unit/proto_stubs.c \
 	tests/unit/unit.h
 tests_unit_test_app_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_app
+
+check_PROGRAMS += tests/unit/test_endpoint
+tests_unit_test_endpoint_SOURCES = tests/unit/test_endpoint.c tests/unit/unit.h
+tests_unit_test_endpoint_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_endpoint
+EXTRA_DIST += tests/data/endpoint
+
+check_PROGRAMS += tests/unit/test_score
+tests_unit_test_score_SOURCES = tests/unit/test_score.c tests/unit/unit.h
+tests_unit_test_score_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_score
+
+TESTS += tests/ingest.sh
+EXTRA_DIST += tests/ingest.sh

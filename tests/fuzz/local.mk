@@ -13,3 +13,14 @@ FUZZ_TARGETS += tests/fuzz/fuzz_objtype
 tests_fuzz_fuzz_objtype_SOURCES = tests/fuzz/fuzz_objtype.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_objtype_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_objtype_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+FUZZ_TARGETS += tests/fuzz/fuzz_endpoint_json
+tests_fuzz_fuzz_endpoint_json_SOURCES = tests/fuzz/fuzz_endpoint_json.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_endpoint_json_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_endpoint_json_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+EXTRA_DIST += tests/fuzz/corpus/fuzz_endpoint_json
+
+FUZZ_TARGETS += tests/fuzz/fuzz_endpoint_xml
+tests_fuzz_fuzz_endpoint_xml_SOURCES = tests/fuzz/fuzz_endpoint_xml.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_endpoint_xml_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_endpoint_xml_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+EXTRA_DIST += tests/fuzz/corpus/fuzz_endpoint_xml
