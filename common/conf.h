@@ -52,7 +52,7 @@ struct rw_config {
 	/* output and logging */
 	char		json_path[RW_CONF_STR_MAX];
 	bool		log_syslog;
-	char		log_level[32];
+	char		log_level[RW_CONF_STR_MAX];
 	char		state_dir[RW_CONF_STR_MAX];
 
 	/* Redis */
