@@ -1,0 +1,4 @@
+librevwire_a_SOURCES += \
+	proto/asn1.c \
+	proto/crl.c \
+	proto/ocsp.c

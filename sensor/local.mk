@@ -1,2 +1,4 @@
 librevwire_a_SOURCES += \
 	sensor/sensor_main.c
+librevwire_a_SOURCES += \
+	sensor/eve.c
