@@ -107,8 +107,13 @@ asn1_oid_text(char buf[ALG_NAME_MAX], const ASN1_OBJECT *obj)
 	buf[0] = '\0';
 	if (obj == NULL)
 		return;
+	/*
+	 * OpenSSL's long names are the lower-case forms analysts know from
+	 * `openssl ocsp -resp_text` and Zeek ("sha1", "sha256",
+	 * "sha256WithRSAEncryption"); its short names are "SHA1", "RSA-SHA256".
+	 */
 	nid = OBJ_obj2nid(obj);
-	if (nid != NID_undef && (sn = OBJ_nid2sn(nid)) != NULL) {
+	if (nid != NID_undef && (sn = OBJ_nid2ln(nid)) != NULL) {
 		snprintf(buf, ALG_NAME_MAX, "%s", sn);
 		return;
 	}

@@ -15,3 +15,9 @@ include tests/fuzz/local.mk
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
 AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;
+
+check_PROGRAMS += tests/unit/test_ocsp
+tests_unit_test_ocsp_SOURCES = tests/unit/test_ocsp.c tests/unit/unit.h \
+	tests/unit/vectors.h
+tests_unit_test_ocsp_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_ocsp
