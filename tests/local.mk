@@ -21,3 +21,9 @@ tests_unit_test_ocsp_SOURCES = tests/unit/test_ocsp.c tests/unit/unit.h \
 	tests/unit/vectors.h
 tests_unit_test_ocsp_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_ocsp
+
+check_PROGRAMS += tests/unit/test_crl
+tests_unit_test_crl_SOURCES = tests/unit/test_crl.c tests/unit/unit.h \
+	tests/unit/vectors.h
+tests_unit_test_crl_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_crl
