@@ -27,3 +27,9 @@ tests_unit_test_crl_SOURCES = tests/unit/test_crl.c tests/unit/unit.h \
 	tests/unit/vectors.h
 tests_unit_test_crl_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_crl
+
+check_PROGRAMS += tests/unit/test_eve
+tests_unit_test_eve_SOURCES = tests/unit/test_eve.c tests/unit/unit.h \
+	tests/unit/vectors.h
+tests_unit_test_eve_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_eve
