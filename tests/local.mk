@@ -33,3 +33,6 @@ tests_unit_test_eve_SOURCES = tests/unit/test_eve.c tests/unit/unit.h \
 	tests/unit/vectors.h
 tests_unit_test_eve_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_eve
+
+TESTS += tests/eve-schema.sh
+EXTRA_DIST += tests/eve-schema.sh docs/eve.schema.json docs/events.md
