@@ -506,6 +506,56 @@ test_resp_not_issued_and_limits(void)
 	free(der);
 }
 
+/* A request made here: one CertID, signed, so it names its requestor. */
+static void
+test_req_signed_requestor(void)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *cert = X509_new();
+	X509_NAME *name = X509_get_subject_name(cert);
+	OCSP_REQUEST *req = OCSP_REQUEST_new();
+	ASN1_INTEGER *serial = ASN1_INTEGER_new();
+	OCSP_CERTID *id;
+	struct ocsp_req r;
+	struct rw_err err;
+	uint8_t *der = NULL, *p;
+	int n;
+
+	X509_set_version(cert, 2);
+	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+	    (const unsigned char *)"Example, Inc.", -1, -1, 0);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"revwire client", -1, -1, 0);
+	X509_set_issuer_name(cert, name);
+	X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+	X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+	X509_set_pubkey(cert, key);
+	X509_sign(cert, key, EVP_sha256());
+	ASN1_INTEGER_set(serial, 0x4242);
+	id = OCSP_cert_id_new(EVP_sha256(), name,
+	    X509_get0_pubkey_bitstr(cert), serial);
+	OCSP_request_add0_id(req, id);	/* req owns id */
+	/* OCSP_request_sign() sets requestorName to the signer's subject */
+	CHECK_INT(OCSP_request_sign(req, cert, key, EVP_sha256(), NULL, 0), 1);
+	if ((n = i2d_OCSP_REQUEST(req, NULL)) > 0 &&
+	    (der = malloc((size_t)n)) != NULL) {
+		p = der;
+		i2d_OCSP_REQUEST(req, &p);
+		CHECK_INT(ocsp_req_parse(&r, der, (size_t)n, &lim, &err), 0);
+		CHECK(r.signed_req);
+		CHECK_STR(r.requestor, "CN=revwire client,O=Example\\, Inc.");
+		CHECK_STR(r.ids[0].hash_alg, "sha256");
+		CHECK_INT(strlen(r.ids[0].issuer_name_hash), 64);
+		CHECK_STR(r.ids[0].serial, "4242");
+		ocsp_req_free(&r);
+	}
+	free(der);
+	OCSP_REQUEST_free(req);
+	ASN1_INTEGER_free(serial);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+}
+
 /* Decodes a GET target and returns the first serial, or the reason. */
 static const char *
 get_serial(const char *uri, size_t maxlen, char out[SERIAL_HEX_MAX])
@@ -626,4 +676,5 @@ test_get_decode(void)
 UNIT_MAIN(test_asn1_helpers, test_asn1_time, test_req_sha1,
     test_req_multi_limits, test_req_nonce, test_resp_sha256,
     test_resp_revoked, test_resp_errors, test_resp_not_issued_and_limits,
+    test_req_signed_requestor,
     test_get_decode)
