@@ -363,6 +363,25 @@ test_resp_errors(void)
 	} else
 		CHECK(der != NULL);
 
+	/*
+	 * Zeek ocsp-empty-responderid.pcap (scapy-made): byName with an empty
+	 * Name, no SingleResponses, 0xAB signature; it decodes, and says so
+	 */
+	if ((der = vec_local("zeek/ocsp-empty-responderid-resp.der", &len))
+	    != NULL) {
+		CHECK_INT(ocsp_resp_parse(&r, der, len, &lim, &err), 0);
+		CHECK(r.has_basic);
+		CHECK(!r.responder_by_key);
+		CHECK_STR(r.responder_id, "");
+		CHECK_STR(tm(r.produced_at), "2024-01-01T00:00:00Z");
+		CHECK_INT(r.n_total, 0);
+		CHECK(r.singles == NULL);
+		CHECK_STR(r.sig_alg, "sha256WithRSAEncryption");
+		ocsp_resp_free(&r);
+		free(der);
+	} else
+		CHECK(der != NULL);
+
 	/* package-only vectors */
 	if ((der = vec_pkg("x509/ocsp/resp-successful-no-response-bytes.der",
 	    &len)) != NULL) {
