@@ -52,6 +52,32 @@ ASN1_SEQUENCE(RW_OCSPREQ) = {
 	ASN1_EXP_OPT(RW_OCSPREQ, sig, ASN1_ANY, 0)
 } static_ASN1_SEQUENCE_END(RW_OCSPREQ)
 
+/*
+ * OCSP_response_get1_basic() does not say whether the BasicOCSPResponse
+ * filled its OCTET STRING, so the envelope (RFC 6960 4.2.1) is decoded
+ * through this template and the body with d2i_OCSP_BASICRESP() and an
+ * all-consumed check.
+ */
+typedef struct {
+	ASN1_OBJECT		*type;
+	ASN1_OCTET_STRING	*response;
+} RW_RESPBYTES;
+
+typedef struct {
+	ASN1_ENUMERATED		*status;
+	RW_RESPBYTES		*bytes;
+} RW_OCSPRESP;
+
+ASN1_SEQUENCE(RW_RESPBYTES) = {
+	ASN1_SIMPLE(RW_RESPBYTES, type, ASN1_OBJECT),
+	ASN1_SIMPLE(RW_RESPBYTES, response, ASN1_OCTET_STRING)
+} static_ASN1_SEQUENCE_END(RW_RESPBYTES)
+
+ASN1_SEQUENCE(RW_OCSPRESP) = {
+	ASN1_SIMPLE(RW_OCSPRESP, status, ASN1_ENUMERATED),
+	ASN1_EXP_OPT(RW_OCSPRESP, bytes, RW_RESPBYTES, 0)
+} static_ASN1_SEQUENCE_END(RW_OCSPRESP)
+
 /* Text of a GeneralName: directoryName as RFC 2253, else OpenSSL's form. */
 static void
 general_name_text(char buf[NAME_TEXT_MAX], GENERAL_NAME *gn)
@@ -450,6 +476,43 @@ resp_basic(struct ocsp_resp *out, OCSP_BASICRESP *bs,
 	return 0;
 }
 
+/* The BasicOCSPResponse of a successful response, into out->basic. */
+static int
+resp_basic_decode(struct ocsp_resp *out, const uint8_t *der, size_t len,
+    struct rw_err *err)
+{
+	const unsigned char *p = der, *body;
+	RW_OCSPRESP *r;
+	long n;
+	int rc = -1;
+
+	r = (RW_OCSPRESP *)ASN1_item_d2i(NULL, &p, (long)len,
+	    ASN1_ITEM_rptr(RW_OCSPRESP));
+	if (r == NULL || r->bytes == NULL ||
+	    OBJ_obj2nid(r->bytes->type) != NID_id_pkix_OCSP_basic) {
+		rw_err_set(err, "ocsp_resp_not_basic", "OCSPResponse: "
+		    "successful without an id-pkix-ocsp-basic body");
+		goto out;
+	}
+	body = ASN1_STRING_get0_data(r->bytes->response);
+	n = ASN1_STRING_length(r->bytes->response);
+	p = body;
+	if ((out->basic = d2i_OCSP_BASICRESP(NULL, &p, n)) == NULL) {
+		rw_err_set(err, "ocsp_resp_malformed", "BasicOCSPResponse "
+		    "(%ld bytes): not DER of RFC 6960 4.2.1", n);
+		goto out;
+	}
+	if (p != body + n) {
+		rw_err_set(err, "ocsp_trailing_data", "BasicOCSPResponse: %ld "
+		    "bytes after it in responseBytes", n - (long)(p - body));
+		goto out;
+	}
+	rc = 0;
+ out:
+	ASN1_item_free((ASN1_VALUE *)r, ASN1_ITEM_rptr(RW_OCSPRESP));
+	return rc;
+}
+
 int
 ocsp_resp_parse(struct ocsp_resp *out, const uint8_t *der, size_t len,
     const struct ocsp_limits *lim, struct rw_err *err)
@@ -482,11 +545,8 @@ ocsp_resp_parse(struct ocsp_resp *out, const uint8_t *der, size_t len,
 		rc = 0;
 		goto out;
 	}
-	if ((out->basic = OCSP_response_get1_basic(out->resp)) == NULL) {
-		rw_err_set(err, "ocsp_resp_not_basic", "OCSPResponse: "
-		    "successful without a decodable id-pkix-ocsp-basic body");
+	if (resp_basic_decode(out, der, len, err) == -1)
 		goto out;
-	}
 	out->has_basic = true;
 	if (resp_basic(out, out->basic, lim, err) == -1)
 		goto out;

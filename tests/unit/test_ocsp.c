@@ -249,6 +249,94 @@ test_resp_sha256(void)
 	free(der);
 }
 
+/* Minimal DER length octets of n into p; returns the count. */
+static size_t
+der_len(uint8_t *p, size_t n)
+{
+	if (n < 0x80) {
+		p[0] = (uint8_t)n;
+		return 1;
+	}
+	if (n < 0x100) {
+		p[0] = 0x81;
+		p[1] = (uint8_t)n;
+		return 2;
+	}
+	p[0] = 0x82;
+	p[1] = (uint8_t)(n >> 8);
+	p[2] = (uint8_t)n;
+	return 3;
+}
+
+/* tag, length, content into p; returns bytes written. */
+static size_t
+der_tlv(uint8_t *p, uint8_t tag, const uint8_t *c, size_t n)
+{
+	size_t h;
+
+	p[0] = tag;
+	h = 1 + der_len(p + 1, n);
+	memmove(p + h, c, n);
+	return h + n;
+}
+
+/*
+ * A successful OCSPResponse around an arbitrary responseBytes.response
+ * octet string: the BasicOCSPResponse of resp-sha256.der plus one byte.
+ */
+static void
+test_resp_basic_trailing(void)
+{
+	static const uint8_t oid[] = { 0x06, 0x09, 0x2b, 0x06, 0x01, 0x05,
+	    0x05, 0x07, 0x30, 0x01, 0x01 };
+	struct ocsp_resp r;
+	struct rw_err err;
+	uint8_t *der, *basic = NULL, *p, a[2048], b[2048];
+	size_t len, n, m;
+	int bl;
+
+	if ((der = vec_local("ocsp/resp-sha256.der", &len)) == NULL) {
+		CHECK(der != NULL);
+		return;
+	}
+	CHECK_INT(ocsp_resp_parse(&r, der, len, &lim, &err), 0);
+	bl = i2d_OCSP_BASICRESP(r.basic, &basic);
+	ocsp_resp_free(&r);
+	free(der);
+	if (bl <= 0 || bl > 1500) {
+		CHECK(bl > 0 && bl <= 1500);
+		return;
+	}
+	memcpy(a, basic, (size_t)bl);
+	OPENSSL_free(basic);
+	a[bl] = 0x00;				/* the stray byte */
+	n = der_tlv(b, 0x04, a, (size_t)bl + 1);	/* OCTET STRING */
+	memmove(b + sizeof(oid), b, n);
+	memcpy(b, oid, sizeof(oid));
+	n += sizeof(oid);
+	n = der_tlv(a, 0x30, b, n);		/* ResponseBytes */
+	n = der_tlv(b + 3, 0xa0, a, n);		/* [0] EXPLICIT */
+	memcpy(b, "\x0a\x01\x00", 3);		/* successful */
+	p = a;
+	m = der_tlv(p, 0x30, b, n + 3);		/* OCSPResponse */
+	CHECK_INT(ocsp_resp_parse(&r, a, m, &lim, &err), -1);
+	CHECK_STR(err.reason, "ocsp_trailing_data");
+	CHECK(r.resp == NULL && r.basic == NULL);
+	/* the same without the stray byte decodes */
+	n = der_tlv(b, 0x04, a + (m - (size_t)bl - 1), (size_t)bl);
+	memmove(b + sizeof(oid), b, n);
+	memcpy(b, oid, sizeof(oid));
+	n += sizeof(oid);
+	n = der_tlv(a, 0x30, b, n);
+	n = der_tlv(b + 3, 0xa0, a, n);
+	memcpy(b, "\x0a\x01\x00", 3);
+	m = der_tlv(a, 0x30, b, n + 3);
+	CHECK_INT(ocsp_resp_parse(&r, a, m, &lim, &err), 0);
+	CHECK_STR(r.singles[0].id.serial,
+	    "031C787A7DC90295007BC5F2220B3B527AF0");
+	ocsp_resp_free(&r);
+}
+
 static void
 test_resp_revoked(void)
 {
@@ -695,5 +783,5 @@ test_get_decode(void)
 UNIT_MAIN(test_asn1_helpers, test_asn1_time, test_req_sha1,
     test_req_multi_limits, test_req_nonce, test_resp_sha256,
     test_resp_revoked, test_resp_errors, test_resp_not_issued_and_limits,
-    test_req_signed_requestor,
+    test_req_signed_requestor, test_resp_basic_trailing,
     test_get_decode)
