@@ -85,6 +85,11 @@ struct ocsp_single {
 	time_t			this_update;
 	bool			has_next_update;
 	time_t			next_update;
+	/*
+	 * revoked + certificateHold + revocationTime 1970-01-01T00:00:00Z:
+	 * the responder says the serial was never issued (RFC 6960 2.2)
+	 */
+	bool			not_issued;
 };
 
 struct ocsp_resp {

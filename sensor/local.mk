@@ -5,3 +5,4 @@ librevwire_a_SOURCES += \
 librevwire_a_SOURCES += \
 	sensor/app.c \
 	sensor/event.c
+	sensor/eve.c

@@ -72,3 +72,24 @@ TESTS += tests/unit/test_score
 
 TESTS += tests/ingest.sh
 EXTRA_DIST += tests/ingest.sh
+
+check_PROGRAMS += tests/unit/test_ocsp
+tests_unit_test_ocsp_SOURCES = tests/unit/test_ocsp.c tests/unit/unit.h \
+	tests/unit/vectors.h
+tests_unit_test_ocsp_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_ocsp
+
+check_PROGRAMS += tests/unit/test_crl
+tests_unit_test_crl_SOURCES = tests/unit/test_crl.c tests/unit/unit.h \
+	tests/unit/vectors.h
+tests_unit_test_crl_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_crl
+
+check_PROGRAMS += tests/unit/test_eve
+tests_unit_test_eve_SOURCES = tests/unit/test_eve.c tests/unit/unit.h \
+	tests/unit/vectors.h
+tests_unit_test_eve_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_eve
+
+TESTS += tests/eve-schema.sh
+EXTRA_DIST += tests/eve-schema.sh docs/eve.schema.json docs/events.md

@@ -24,3 +24,22 @@ tests_fuzz_fuzz_endpoint_xml_SOURCES = tests/fuzz/fuzz_endpoint_xml.c $(FUZZ_MAI
 tests_fuzz_fuzz_endpoint_xml_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_endpoint_xml_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 EXTRA_DIST += tests/fuzz/corpus/fuzz_endpoint_xml
+FUZZ_TARGETS += tests/fuzz/fuzz_ocsp_req
+tests_fuzz_fuzz_ocsp_req_SOURCES = tests/fuzz/fuzz_ocsp_req.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_ocsp_req_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_ocsp_req_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz_ocsp_resp
+tests_fuzz_fuzz_ocsp_resp_SOURCES = tests/fuzz/fuzz_ocsp_resp.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_ocsp_resp_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_ocsp_resp_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz_crl
+tests_fuzz_fuzz_crl_SOURCES = tests/fuzz/fuzz_crl.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_crl_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_crl_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz_ocsp_get
+tests_fuzz_fuzz_ocsp_get_SOURCES = tests/fuzz/fuzz_ocsp_get.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_ocsp_get_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_ocsp_get_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
