@@ -1,7 +1,8 @@
 librevwire_a_SOURCES += \
-	proto/http.c
-librevwire_a_SOURCES += \
-	proto/objtype.c
 	proto/asn1.c \
 	proto/crl.c \
-	proto/ocsp.c
+	proto/http.c \
+	proto/http.h \
+	proto/objtype.c \
+	proto/ocsp.c \
+	proto/proto.h

@@ -1,8 +1,11 @@
 librevwire_a_SOURCES += \
+	sensor/app.c \
+	sensor/app.h \
 	sensor/capture.c \
+	sensor/eve.c \
+	sensor/eve.h \
+	sensor/event.c \
+	sensor/event.h \
+	sensor/pktpath.h \
 	sensor/sensor.h \
 	sensor/sensor_main.c
-librevwire_a_SOURCES += \
-	sensor/app.c \
-	sensor/event.c
-	sensor/eve.c

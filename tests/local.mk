@@ -54,8 +54,7 @@ EXTRA_DIST += tests/data/obj
 
 # proto_stubs.c stands in for proto/ocsp.c and proto/crl.c until they merge
 check_PROGRAMS += tests/unit/test_app
-tests_unit_test_app_SOURCES = tests/unit/test_app.c tests/unit/proto_stubs.c \
-	tests/unit/unit.h
+tests_unit_test_app_SOURCES = tests/unit/test_app.c tests/unit/unit.h
 tests_unit_test_app_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_app
 

@@ -1,9 +1,8 @@
 /*
  * test_app.c - the sensor's application layer: protocol detection by
  * content, role swaps, and the wire events made from HTTP transactions
- * carrying real OpenSSL-made objects (tests/data/obj).  The OCSP/CRL
- * decoders are the stand-ins of proto_stubs.c until proto/ocsp.c and
- * proto/crl.c are merged.
+ * carrying real OpenSSL-made objects (tests/data/obj), decoded by the
+ * real proto/ocsp.c and proto/crl.c.
  */
 #include "config.h"
 
@@ -294,8 +293,8 @@ test_crl(void)
 	CHECK_INT(h.evs.e[1].type, WE_CRL);
 	CHECK(!h.evs.e[1].has_crl);
 	CHECK_INT(h.evs.e[1].n_anom, 1);
-	CHECK_STR(h.evs.e[1].anom[0], "stub_crl_bad");
-	CHECK_INT(stats_get(&h.st, "stub_crl_bad"), 1);
+	CHECK_STR(h.evs.e[1].anom[0], "crl_malformed");
+	CHECK_INT(stats_get(&h.st, "crl_malformed"), 1);
 	CHECK_INT(stats_get(&h.st, "obj_crl"), 2);
 	h_done(&h);
 	free(c);
