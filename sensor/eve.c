@@ -26,24 +26,6 @@ struct eve {
 	struct stats		*st;
 };
 
-static const char *
-event_type_name(enum wire_event_type t)
-{
-	switch (t) {
-	case WE_OCSP:
-		return "ocsp";
-	case WE_CRL:
-		return "crl";
-	case WE_CA_CERT:
-		return "ca_cert";
-	case WE_TIMESTAMP:
-		return "timestamp";
-	case WE_TLS:
-		return "tls";
-	}
-	return "unknown";
-}
-
 /*
  * A JSON string of untrusted text.  jansson refuses invalid UTF-8, so such
  * text is carried escaped (\xNN) rather than dropped.
@@ -291,7 +273,7 @@ eve_event_json(const struct wire_event *ev, const struct rw_config *cfg)
 		return NULL;
 	set_str(o, "timestamp", rw_time_fmt_us(ts, &ev->ts));
 	json_object_set_new(o, "event_type",
-	    json_string(event_type_name(ev->type)));
+	    json_string(wire_event_type_name(ev->type)));
 	if (ev->flow != NULL)
 		add_flow(o, ev->flow);
 	if (ev->http != NULL)
