@@ -16,6 +16,7 @@
 
 #include "common/cursor.h"
 #include "proto/http.h"
+#include "proto/proto.h"
 
 /* Smallest body and header buffer; they double from here up to the cap. */
 #define HTTP_BUF_MIN	512
@@ -118,18 +119,6 @@ a_eqn(const uint8_t *p, size_t n, const char *lit)
 		return false;
 	for (i = 0; i < n; i++)
 		if (a_lower(p[i]) != a_lower((unsigned char)lit[i]))
-			return false;
-	return true;
-}
-
-static bool
-a_prefix(const char *s, const char *lit)
-{
-	size_t i;
-
-	for (i = 0; lit[i] != '\0'; i++)
-		if (s[i] == '\0' || a_lower((unsigned char)s[i]) !=
-		    a_lower((unsigned char)lit[i]))
 			return false;
 	return true;
 }
@@ -611,26 +600,6 @@ parse_head(struct http_conn *c, int dir, const uint8_t *buf, size_t len,
 
 /* ---- pairing and framing decisions ---- */
 
-static bool
-url_is_crl(const char *uri)
-{
-	size_t n;
-
-	if (uri == NULL)
-		return false;
-	n = strcspn(uri, "?#");
-	return n >= 4 && a_eqn((const uint8_t *)uri + n - 4, 4, ".crl");
-}
-
-static bool
-type_is_crl(const char *ct)
-{
-	if (ct == NULL)
-		return false;
-	return a_prefix(ct, "application/pkix-crl") ||
-	    a_prefix(ct, "application/x-pkcs7-crl");
-}
-
 static struct slot *
 slot_new(struct http_conn *c)
 {
@@ -713,7 +682,8 @@ response_start(struct http_conn *c, struct http_msg *m, int *rc)
 	s->t.resp = *m;
 	d->slot = s;
 	d->m = &s->t.resp;
-	d->cap = (url_is_crl(s->t.req.uri) || type_is_crl(m->content_type)) ?
+	d->cap = (obj_classify_url(s->t.req.uri) == OBJ_CRL ||
+	    obj_classify_type(m->content_type) == OBJ_CRL) ?
 	    c->lim->max_crl_body : c->lim->max_body;
 	return s->t.req.present ? &s->t.req : NULL;
 }

@@ -247,8 +247,8 @@ type_is(const char *ct, const char *lit)
 	return ct[i] == '\0' || ct[i] == ';' || ct[i] == ' ' || ct[i] == '\t';
 }
 
-static enum obj_type
-classify_type(const char *ct)
+enum obj_type
+obj_classify_type(const char *ct)
 {
 	static const struct {
 		const char	*type;
@@ -279,8 +279,8 @@ classify_type(const char *ct)
 	return OBJ_NONE;
 }
 
-static enum obj_type
-classify_url(const char *url)
+enum obj_type
+obj_classify_url(const char *url)
 {
 	static const struct {
 		const char	*sfx;
@@ -318,10 +318,10 @@ obj_classify(const uint8_t *body, size_t len, const char *content_type,
 	if ((t = classify_der(body, len)) != OBJ_NONE ||
 	    (t = classify_pem(body, len)) != OBJ_NONE)
 		return t;
-	if ((t = classify_type(content_type)) != OBJ_NONE)
+	if ((t = obj_classify_type(content_type)) != OBJ_NONE)
 		return t;
 	/* the URL names what the response carries, not the request body */
-	if (!is_request && (t = classify_url(url)) != OBJ_NONE)
+	if (!is_request && (t = obj_classify_url(url)) != OBJ_NONE)
 		return t;
 	return OBJ_OTHER;
 }

@@ -214,5 +214,9 @@ enum obj_type	obj_classify(const uint8_t *body, size_t len,
 		    const char *content_type, const char *url,
 		    bool is_request);
 const char	*obj_type_name(enum obj_type t);
+/* What a media type alone says (parameters ignored), or OBJ_NONE. */
+enum obj_type	obj_classify_type(const char *content_type);
+/* What a URL path's suffix alone says (.crl, .crt, .p7c ...), or OBJ_NONE. */
+enum obj_type	obj_classify_url(const char *url);
 
 #endif /* RW_PROTO_H */

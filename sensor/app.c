@@ -300,9 +300,12 @@ handle_crl(struct app_flow *af, const struct http_txn *t)
 
 	memset(&crl, 0, sizeof(crl));
 	event_init(&ev, WE_CRL, af, t);
-	stats_incr(a->st, "obj_crl");
 	rw_err_clear(&err);
-	if (body_whole(a, &ev, &t->resp)) {
+	if (t->resp.body_len == 0)
+		stats_incr(a->st, "crl_fetch_without_body");
+	else
+		stats_incr(a->st, "obj_crl");
+	if (t->resp.body_len > 0 && body_whole(a, &ev, &t->resp)) {
 		if (crl_parse(&crl, t->resp.body, t->resp.body_len, &a->clim,
 		    &err) == 0)
 			ok = true;
@@ -353,6 +356,14 @@ on_txn(void *arg, struct http_txn *t)
 	switch (st) {
 	case OBJ_CRL:
 		handle_crl(af, t);
+		break;
+	case OBJ_NONE:
+		/*
+		 * A CRL fetch with no body to show (no response captured, 304
+		 * Not Modified, HEAD) still says which CDP this host consulted.
+		 */
+		if (q->present && obj_classify_url(q->uri) == OBJ_CRL)
+			handle_crl(af, t);
 		break;
 	case OBJ_CERT:
 		handle_simple(af, t, WE_CA_CERT, "obj_cert");

@@ -9,3 +9,8 @@ librevwire_a_SOURCES += \
 	sensor/pktpath.h \
 	sensor/sensor.h \
 	sensor/sensor_main.c
+librevwire_a_SOURCES += \
+	sensor/ipfrag.c \
+	sensor/pktpath.c \
+	sensor/pktpath_int.h \
+	sensor/tcp.c
