@@ -71,11 +71,28 @@ asn1_time_to_epoch(const ASN1_TIME *at, time_t *t)
 }
 
 void
+asn1_bio_text(char buf[NAME_TEXT_MAX], BIO *bio)
+{
+	char *p = NULL;
+	long n;
+
+	buf[0] = '\0';
+	n = BIO_get_mem_data(bio, &p);
+	if (n <= 0 || p == NULL)
+		return;
+	if ((size_t)n < NAME_TEXT_MAX) {
+		memcpy(buf, p, (size_t)n);
+		buf[n] = '\0';
+	} else {
+		memcpy(buf, p, NAME_TEXT_MAX - 4);
+		memcpy(buf + NAME_TEXT_MAX - 4, "...", 4);
+	}
+}
+
+void
 asn1_name_text(char buf[NAME_TEXT_MAX], const X509_NAME *name)
 {
 	BIO *bio = NULL;
-	char *p;
-	long n;
 
 	buf[0] = '\0';
 	if (name == NULL)
@@ -84,16 +101,7 @@ asn1_name_text(char buf[NAME_TEXT_MAX], const X509_NAME *name)
 		goto out;
 	if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) < 0)
 		goto out;
-	n = BIO_get_mem_data(bio, &p);
-	if (n <= 0 || p == NULL)
-		goto out;
-	if ((size_t)n < NAME_TEXT_MAX) {
-		memcpy(buf, p, (size_t)n);
-		buf[n] = '\0';
-	} else {
-		memcpy(buf, p, NAME_TEXT_MAX - 4);
-		memcpy(buf + NAME_TEXT_MAX - 4, "...", 4);
-	}
+	asn1_bio_text(buf, bio);
  out:
 	BIO_free(bio);
 }

@@ -83,8 +83,6 @@ static void
 general_name_text(char buf[NAME_TEXT_MAX], GENERAL_NAME *gn)
 {
 	BIO *bio = NULL;
-	char *p;
-	long n;
 
 	buf[0] = '\0';
 	if (gn->type == GEN_DIRNAME) {
@@ -95,16 +93,7 @@ general_name_text(char buf[NAME_TEXT_MAX], GENERAL_NAME *gn)
 		goto out;
 	if (GENERAL_NAME_print(bio, gn) <= 0)
 		goto out;
-	n = BIO_get_mem_data(bio, &p);
-	if (n <= 0 || p == NULL)
-		goto out;
-	if ((size_t)n < NAME_TEXT_MAX) {
-		memcpy(buf, p, (size_t)n);
-		buf[n] = '\0';
-	} else {
-		memcpy(buf, p, NAME_TEXT_MAX - 4);
-		memcpy(buf + NAME_TEXT_MAX - 4, "...", 4);
-	}
+	asn1_bio_text(buf, bio);
  out:
 	BIO_free(bio);
 }

@@ -43,6 +43,8 @@ int		asn1_serial_hex(char buf[SERIAL_HEX_MAX], const ASN1_INTEGER *ai);
 int		asn1_time_to_epoch(const ASN1_TIME *at, time_t *t);
 /* RFC 2253 text of a name, cut with "..." at NAME_TEXT_MAX. */
 void		asn1_name_text(char buf[NAME_TEXT_MAX], const X509_NAME *name);
+/* The text a memory BIO holds, cut with "..." at NAME_TEXT_MAX ("" if none). */
+void		asn1_bio_text(char buf[NAME_TEXT_MAX], BIO *bio);
 /* Short name of an algorithm OID ("sha1", "sha256") or its dotted text. */
 void		asn1_oid_text(char buf[ALG_NAME_MAX], const ASN1_OBJECT *obj);
 /* RFC 5280 CRLReason name for a code, or NULL if the code is unknown. */
