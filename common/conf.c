@@ -39,7 +39,7 @@ static const struct conf_key conf_keys[] = {
 
 	K("flows-max", CT_UINT, flows_max, 16, 100000000, "262144"),
 	K("flow-idle-timeout", CT_SECS, flow_idle_timeout, 1, 86400, "300"),
-	K("flow-closed-timeout", CT_SECS, flow_closed_timeout, 0, 3600, "10"),
+	K("flow-closed-timeout", CT_SECS, flow_closed_timeout, 0, 3600, "2"),
 	K("reassembly-window", CT_SIZE, reasm_window, 1500, 64 * MB, "1m"),
 	K("reassembly-max-bytes", CT_SIZE, reasm_max_bytes, 64 * KB, 64 * GB, "512m"),
 	K("ipfrag-max-datagrams", CT_UINT, ipfrag_max_datagrams, 1, 10000000, "8192"),

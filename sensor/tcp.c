@@ -679,6 +679,15 @@ tcp_input(struct tcp_table *t, const struct ip_info *ip, const uint8_t *p,
 		f = NULL;
 	}
 	if (f == NULL) {
+		/*
+		 * A bare ACK, FIN or RST starts nothing: it is the tail of a
+		 * flow already gone (the last ACK after both FINs), and making
+		 * a flow of it would hold memory for no bytes.
+		 */
+		if (!(s.flags & TH_SYN) && s.len + s.missing == 0) {
+			stats_incr(t->st, "tcp_segment_without_flow");
+			return;
+		}
 		if ((s.flags & TH_RST) ||
 		    (f = flow_create(t, b, ip, s.sport, s.dport, s.flags, ts)) == NULL)
 			return;

@@ -35,6 +35,7 @@ for size in $n $((n * 10)); do
 	if command -v tshark >/dev/null; then
 		measure tshark tshark -n -r "$cap" -Y ocsp -T fields -e ocsp.serialNumber
 	fi
+	rm -f "$work/ev.json"
 	"$build/revwire" sensor -r "$cap" --no-redis --json "$work/ev.json" 2>"$work/stats"
 	echo "   events $(wc -l <"$work/ev.json"), $(grep -E '^(packets|flows_created|tcp_gaps) ' "$work/stats" | tr '\n' ' ')"
 done
