@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,7 +52,11 @@ open_file(struct sensor *s, struct capture_input *in, const char *path)
 	in->pcap = pcap_open_offline_with_tstamp_precision(path,
 	    PCAP_TSTAMP_PRECISION_MICRO, errbuf);
 	if (in->pcap == NULL) {
-		fprintf(stderr, "revwire sensor: %s: %s\n", path, errbuf);
+		/* libpcap names the file itself when it could not open it */
+		if (strncmp(errbuf, path, strlen(path)) == 0)
+			fprintf(stderr, "revwire sensor: %s\n", errbuf);
+		else
+			fprintf(stderr, "revwire sensor: %s: %s\n", path, errbuf);
 		return -1;
 	}
 	if (strcmp(path, "-") != 0 && stat(path, &sb) == 0)
@@ -63,6 +68,7 @@ open_file(struct sensor *s, struct capture_input *in, const char *path)
 static int
 activate_live(struct sensor *s, struct capture_input *in)
 {
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	int rc;
 
 	pcap_set_snaplen(in->pcap, (int)s->cfg.snaplen);
@@ -80,7 +86,26 @@ activate_live(struct sensor *s, struct capture_input *in)
 	}
 	if (rc > 0)
 		rw_log(LOG_WARNING, "%s: %s", in->name, pcap_statustostr(rc));
+	/*
+	 * Linux's TPACKET_V3 ignores the timeout while no packet arrives, so a
+	 * quiet interface would block signals forever: poll ourselves instead.
+	 */
+	if (pcap_setnonblock(in->pcap, 1, errbuf) == -1 ||
+	    (in->fd = pcap_get_selectable_fd(in->pcap)) == -1) {
+		fprintf(stderr, "revwire sensor: %s: cannot poll: %s\n",
+		    in->name, errbuf);
+		return -1;
+	}
 	return 0;
+}
+
+/* Waits up to the capture timeout; a signal ends the wait early. */
+static void
+wait_readable(const struct capture_input *in)
+{
+	struct pollfd pfd = { .fd = in->fd, .events = POLLIN };
+
+	(void)poll(&pfd, 1, CAPTURE_TIMEOUT_MS);
 }
 
 static int
@@ -183,6 +208,8 @@ read_batch(struct sensor *s, struct capture_input *in)
 	struct loop_arg la = { s, in };
 	int n;
 
+	if (s->live)
+		wait_readable(in);
 	n = pcap_dispatch(in->pcap, DISPATCH_BATCH, on_packet,
 	    (u_char *)(void *)&la);
 	if (n == PCAP_ERROR) {

@@ -26,6 +26,7 @@ struct capture_input {
 	pcap_t		*pcap;
 	int		 dlt;
 	long long	 size;		/* file size for progress, or -1 */
+	int		 fd;		/* live: selectable descriptor */
 };
 
 struct sensor {

@@ -415,6 +415,9 @@ sensor_main(int argc, char **argv)
 		return 1;
 	}
 	build_pipeline(&s);
+	if (s.live)
+		rw_log(LOG_NOTICE, "capturing on %s (link type %s)",
+		    s.cap[0].name, pcap_datalink_val_to_name(s.cap[0].dlt));
 	rc = capture_run(&s);
 	if (!s.quiet)
 		report_stats(&s);

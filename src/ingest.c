@@ -190,11 +190,14 @@ ingest_main(int argc, char **argv)
 			break;
 		case 's': want_stats = 1; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default:
+			fprintf(stderr, "Try 'revwire ingest --help'.\n");
+			return 2;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		fprintf(stderr, "revwire ingest: unexpected argument '%.200s' "
+		    "(input files go after -r)\n", argv[optind]);
 		return 2;
 	}
 	if (ninputs == 0)

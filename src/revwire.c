@@ -34,6 +34,7 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+	char progname[32];
 	size_t i;
 
 	if (argc < 2) {
@@ -50,8 +51,13 @@ main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (strcmp(argv[1], subcommands[i].name) == 0)
+		if (strcmp(argv[1], subcommands[i].name) == 0) {
+			/* getopt names the command in its messages */
+			snprintf(progname, sizeof(progname), "revwire %s",
+			    subcommands[i].name);
+			argv[1] = progname;
 			return subcommands[i].main(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "revwire: unknown command '%.64s' (try revwire --help)\n",
 	    argv[1]);
 	return 2;
