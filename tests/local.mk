@@ -15,3 +15,9 @@ include tests/fuzz/local.mk
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
 AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;
+
+check_PROGRAMS += tests/unit/test_tls
+tests_unit_test_tls_SOURCES = tests/unit/test_tls.c tests/unit/asn1_stubs_tls.c
+tests_unit_test_tls_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_tls
+EXTRA_DIST += tests/data/tls tests/data/certs
