@@ -21,3 +21,8 @@ tests_unit_test_tls_SOURCES = tests/unit/test_tls.c tests/unit/asn1_stubs_tls.c
 tests_unit_test_tls_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_tls
 EXTRA_DIST += tests/data/tls tests/data/certs
+
+check_PROGRAMS += tests/unit/test_x509
+tests_unit_test_x509_SOURCES = tests/unit/test_x509.c tests/unit/asn1_stubs_tls.c
+tests_unit_test_x509_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_x509
