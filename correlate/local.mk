@@ -1,0 +1,3 @@
+librevwire_a_SOURCES += \
+	correlate/ca_registry.c \
+	correlate/correlate.h

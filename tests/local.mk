@@ -26,3 +26,8 @@ check_PROGRAMS += tests/unit/test_x509
 tests_unit_test_x509_SOURCES = tests/unit/test_x509.c tests/unit/asn1_stubs_tls.c
 tests_unit_test_x509_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_x509
+
+check_PROGRAMS += tests/unit/test_ca_registry
+tests_unit_test_ca_registry_SOURCES = tests/unit/test_ca_registry.c tests/unit/asn1_stubs_tls.c
+tests_unit_test_ca_registry_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_ca_registry
