@@ -349,6 +349,8 @@ handshake_bytes(struct tls_conn *c, int dir, const uint8_t *p, size_t len)
 	uint32_t mlen;
 	size_t used = 0;
 
+	if (len == 0)
+		return;		/* an empty record adds nothing (hs may be NULL) */
 	if (d->hlen + len > d->hcap) {
 		/* bounded: hlen <= 4 + max_handshake, len <= TLS_RECORD_MAX */
 		size_t ncap = d->hlen + len;
