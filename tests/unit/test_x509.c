@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "proto/proto.h"
+#include "sensor/eve_cert.h"
 #include "tests/unit/unit.h"
 
 static uint8_t *
@@ -74,6 +75,17 @@ test_der_pem(void)
 		return;
 	CHECK_INT(x509_parse(&x, b, n, &err), 0);
 	check_ms_sub(&x);
+	{
+		json_t *j = x509_info_json(&x);
+		char *t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+
+		CHECK(t != NULL && strstr(t, "\"serial\":\"613FB718000000000004\"") != NULL);
+		CHECK(t != NULL && strstr(t, "\"sha1_key\":\"3656896549cb5b9b2f3cac4216504d91b933d791\"") != NULL);
+		CHECK(t != NULL && strstr(t, "\"is_ca\":true") != NULL);
+		CHECK(t != NULL && strstr(t, "\"not_after\":\"2026-10-18T23:05:19") != NULL);
+		free(t);
+		json_decref(j);
+	}
 	x509_info_free(&x);
 	/* N-1 bytes: truncated; N+1: trailing data */
 	CHECK_INT(x509_parse(&x, b, n - 1, &err), -1);
