@@ -56,6 +56,11 @@ static const struct conf_key conf_keys[] = {
 	K("ocsp-max-entries", CT_UINT, ocsp_max_entries, 1, 1000000, "1024"),
 	K("crl-max-json-entries", CT_UINT, crl_max_json_entries, 0, 100000000, "10000"),
 	K("crl-max-entries", CT_UINT, crl_max_entries, 1, 100000000, "10000000"),
+	K("tls-max-handshake", CT_SIZE, tls_max_handshake, 1024, 16777216, "256k"),
+	K("tls-max-chain", CT_UINT, tls_max_chain, 1, 64, "10"),
+	K("ca-registry-max", CT_UINT, ca_registry_max, 16, 1000000, "4096"),
+	KS("ca-bundle", ca_bundle, "/etc/ssl/certs/ca-certificates.crt"),
+	KS("ca-dir", ca_dir, ""),
 
 	KS("json", json_path, ""),
 	K("syslog", CT_BOOL, log_syslog, 0, 1, "no"),

@@ -48,6 +48,11 @@ struct rw_config {
 	uint64_t	ocsp_max_entries;	/* CertIDs / SingleResponses kept */
 	uint64_t	crl_max_json_entries;	/* revoked entries listed */
 	uint64_t	crl_max_entries;	/* entries decoded at all */
+	uint64_t	tls_max_handshake;	/* bytes of one handshake message */
+	uint64_t	tls_max_chain;		/* certificates kept per chain */
+	uint64_t	ca_registry_max;	/* CA registry entries */
+	char		ca_bundle[RW_CONF_STR_MAX];	/* trust store PEM bundle */
+	char		ca_dir[RW_CONF_STR_MAX];	/* or a directory of PEMs */
 
 	/* output and logging */
 	char		json_path[RW_CONF_STR_MAX];

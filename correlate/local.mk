@@ -1,4 +1,6 @@
 librevwire_a_SOURCES += \
+	correlate/ca_registry.c \
+	correlate/correlate.h \
 	correlate/endpoint.c \
 	correlate/endpoint.h \
 	correlate/ingest_json.c \

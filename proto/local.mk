@@ -5,4 +5,7 @@ librevwire_a_SOURCES += \
 	proto/http.h \
 	proto/objtype.c \
 	proto/ocsp.c \
-	proto/proto.h
+	proto/proto.h \
+	proto/tls.c \
+	proto/tls.h \
+	proto/x509.c

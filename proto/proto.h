@@ -221,4 +221,73 @@ enum obj_type	obj_classify_type(const char *content_type);
 /* What a URL path's suffix alone says (.crl, .crt, .p7c ...), or OBJ_NONE. */
 enum obj_type	obj_classify_url(const char *url);
 
+
+/* x509.c: certificates (CA downloads, TLS chains) and PKCS#7 bundles */
+
+#define X509_URLS_MAX		8	/* URLs kept per kind */
+#define X509_URL_MAX		512	/* bytes per URL incl. NUL; longer is cut */
+#define X509_USAGES_MAX		16	/* key usage / EKU names kept */
+#define X509_USAGE_NAME_MAX	48
+
+struct x509_info {
+	char	subject[NAME_TEXT_MAX];
+	char	issuer[NAME_TEXT_MAX];
+	char	serial[SERIAL_HEX_MAX];
+	time_t	not_before;
+	time_t	not_after;
+	bool	has_validity;		/* both times parsed */
+	char	sha1[41];		/* fingerprints of the DER, lower hex */
+	char	sha256[65];
+	char	ski[HASH_HEX_MAX];	/* "" if absent */
+	char	aki[HASH_HEX_MAX];	/* keyIdentifier; "" if absent */
+	bool	is_ca;			/* basicConstraints cA */
+	size_t	n_key_usage;
+	char	key_usage[X509_USAGES_MAX][X509_USAGE_NAME_MAX];
+	size_t	n_ext_key_usage;
+	char	ext_key_usage[X509_USAGES_MAX][X509_USAGE_NAME_MAX];
+	bool	code_signing;		/* EKU 1.3.6.1.5.5.7.3.3 */
+	bool	ocsp_signing;		/* EKU 1.3.6.1.5.5.7.3.9 */
+	size_t	n_ocsp_urls, n_crl_urls, n_ca_issuers_urls;
+	char	ocsp_urls[X509_URLS_MAX][X509_URL_MAX];
+	char	crl_urls[X509_URLS_MAX][X509_URL_MAX];
+	char	ca_issuers_urls[X509_URLS_MAX][X509_URL_MAX];
+	bool	urls_truncated;		/* a list or a URL was cut */
+	/*
+	 * The OCSP CertID hashes under which this certificate answers as an
+	 * issuer: hash of its subject name DER, and of its public key BIT
+	 * STRING contents (RFC 6960 4.1.1).
+	 */
+	char	name_hash_sha1[41];
+	char	key_hash_sha1[41];
+	char	name_hash_sha256[65];
+	char	key_hash_sha256[65];
+	X509	*x;			/* owned reference (up-ref'd) */
+};
+
+/*
+ * Decodes one certificate, DER or PEM; all input must be consumed
+ * (x509_trailing_data).  Returns 0, or -1 with err and *out zeroed.  On
+ * success the caller frees with x509_info_free().
+ */
+int	x509_parse(struct x509_info *out, const uint8_t *buf, size_t len,
+	    struct rw_err *err);
+/*
+ * Fills out from a certificate found inside another object; takes its own
+ * reference (the caller keeps and frees x).  Returns 0, or -1 with err.
+ */
+int	x509_from_X509(struct x509_info *out, X509 *x, struct rw_err *err);
+/* Releases the reference; out is zeroed.  NULL-tolerant. */
+void	x509_info_free(struct x509_info *info);
+
+/*
+ * Decodes a PKCS#7 certs-only SignedData (DER or PEM, all input consumed)
+ * into a malloc'd array of at most max_certs entries (*n set; *total is the
+ * number in the bundle, > *n when cut).  Returns 0 with *out owned by the
+ * caller (x509_info_array_free), or -1 with err and *out NULL.
+ */
+int	pkcs7_certs_parse(struct x509_info **out, size_t *n, size_t *total,
+	    const uint8_t *buf, size_t len, size_t max_certs,
+	    struct rw_err *err);
+void	x509_info_array_free(struct x509_info *a, size_t n);
+
 #endif /* RW_PROTO_H */

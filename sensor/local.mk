@@ -13,4 +13,6 @@ librevwire_a_SOURCES += \
 	sensor/ipfrag.c \
 	sensor/pktpath.c \
 	sensor/pktpath_int.h \
-	sensor/tcp.c
+	sensor/tcp.c \
+	sensor/eve_cert.c \
+	sensor/eve_cert.h

@@ -94,3 +94,19 @@ TESTS += tests/unit/test_eve
 
 TESTS += tests/eve-schema.sh
 EXTRA_DIST += tests/eve-schema.sh docs/eve.schema.json docs/events.md
+
+check_PROGRAMS += tests/unit/test_tls
+tests_unit_test_tls_SOURCES = tests/unit/test_tls.c
+tests_unit_test_tls_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_tls
+EXTRA_DIST += tests/data/tls tests/data/certs
+
+check_PROGRAMS += tests/unit/test_x509
+tests_unit_test_x509_SOURCES = tests/unit/test_x509.c
+tests_unit_test_x509_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_x509
+
+check_PROGRAMS += tests/unit/test_ca_registry
+tests_unit_test_ca_registry_SOURCES = tests/unit/test_ca_registry.c
+tests_unit_test_ca_registry_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_ca_registry

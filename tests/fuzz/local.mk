@@ -43,3 +43,12 @@ FUZZ_TARGETS += tests/fuzz/fuzz_ocsp_get
 tests_fuzz_fuzz_ocsp_get_SOURCES = tests/fuzz/fuzz_ocsp_get.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_ocsp_get_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_ocsp_get_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+FUZZ_TARGETS += tests/fuzz/fuzz_tls
+tests_fuzz_fuzz_tls_SOURCES = tests/fuzz/fuzz_tls.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_tls_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_tls_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz_x509
+tests_fuzz_fuzz_x509_SOURCES = tests/fuzz/fuzz_x509.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_x509_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_x509_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)

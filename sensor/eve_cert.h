@@ -1,0 +1,23 @@
+/*
+ * eve_cert.h - JSON of certificate objects for EVE events (jansson).
+ * Each function returns a new reference (caller json_decref()s), or NULL
+ * on OOM.  Absent values are omitted, never 0.
+ */
+#ifndef RW_EVE_CERT_H
+#define RW_EVE_CERT_H
+
+#include <jansson.h>
+
+#include "proto/proto.h"
+#include "proto/tls.h"
+
+/* One certificate, with the field names of issue 3 ("ca_cert" events). */
+json_t	*x509_info_json(const struct x509_info *x);
+/*
+ * The "tls" object: sni, version, chain [...], status_request, tls13,
+ * ocsp_staple_len.  The stapled response itself is decoded and added by
+ * the caller (ocsp_resp_parse on res->staple).
+ */
+json_t	*tls_result_json(const struct tls_result *res);
+
+#endif /* RW_EVE_CERT_H */

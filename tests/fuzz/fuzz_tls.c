@@ -1,0 +1,61 @@
+/*
+ * fuzz_tls.c - TLS handshake parser, both directions.  Input framing:
+ * byte 0 is the piece size (1..256); then chunks of [dir|len16][bytes],
+ * the top bit of the 2-byte header picks the direction.  Each chunk is fed
+ * in pieces of the chosen size.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/stats.h"
+#include "proto/tls.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+on_result(void *arg, const struct tls_result *r)
+{
+	size_t *n = arg;
+
+	*n += r->n_chain + r->staple_len + (r->sni[0] != '\0');
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct tls_limits lim = {
+		.max_handshake = 65536, .max_chain = 8, .max_cert = 16384,
+		.max_staple = 16384,
+	};
+	static struct stats st;
+	struct tls_conn *c;
+	size_t step, seen = 0;
+
+	if (size < 1)
+		return 0;
+	step = (size_t)data[0] + 1;
+	data++;
+	size--;
+	stats_init(&st);
+	if ((c = tls_conn_new(&lim, &st, on_result, &seen)) == NULL)
+		return 0;
+	while (size >= 2) {
+		int dir = data[0] >> 7;
+		size_t len = ((size_t)(data[0] & 0x7f) << 8) | data[1], i;
+
+		data += 2;
+		size -= 2;
+		if (len > size)
+			len = size;
+		for (i = 0; i < len; i += step)
+			tls_conn_feed(c, dir, data + i,
+			    len - i < step ? len - i : step, NULL);
+		data += len;
+		size -= len;
+	}
+	tls_conn_close(c);
+	tls_conn_free(c);
+	return 0;
+}
