@@ -42,6 +42,7 @@ struct app {
 	struct http_limits		 hlim;
 	struct ocsp_limits		 olim;
 	struct crl_limits		 clim;
+	struct ca_registry		*ca;		/* not owned; may be NULL */
 };
 
 struct app_flow {
@@ -585,6 +586,12 @@ app_new(const struct rw_config *cfg, struct stats *st,
 	a->clim.max_json_entries = (size_t)cfg->crl_max_json_entries;
 	a->clim.max_entries = (size_t)cfg->crl_max_entries;
 	return a;
+}
+
+void
+app_set_ca_registry(struct app *a, struct ca_registry *reg)
+{
+	a->ca = reg;
 }
 
 void

@@ -21,6 +21,12 @@ struct app;
 struct app	*app_new(const struct rw_config *cfg, struct stats *st,
 		    const struct event_sink *sink);
 const struct stream_ops	*app_stream_ops(void);
+/*
+ * The CA registry events resolve issuers in and wire certificates teach;
+ * NULL (the default) resolves nothing.  The caller keeps ownership.
+ */
+struct ca_registry;
+void		 app_set_ca_registry(struct app *a, struct ca_registry *reg);
 void		 app_free(struct app *a);
 
 #endif /* RW_APP_H */

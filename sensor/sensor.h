@@ -45,6 +45,7 @@ struct sensor {
 
 	struct pktpath		*pp;
 	struct app		*app;
+	struct ca_registry	*ca;		/* trust store + wire-learned */
 	struct eve		*eve;
 	struct event_sink	 fanout;
 	struct event_sink	 sinks[SENSOR_MAX_SINKS];

@@ -27,6 +27,7 @@
 #include "common/stats.h"
 #include "sensor/app.h"
 #include "sensor/eve.h"
+#include "correlate/correlate.h"
 #include "sensor/pktpath.h"
 #include "sensor/sensor.h"
 #include "src/cmd.h"
@@ -329,6 +330,7 @@ build_pipeline(struct sensor *s)
 	s->app = app_new(&s->cfg, &s->st, &s->fanout);
 	if (s->app == NULL)
 		rw_fatal("%s: out of memory", __func__);
+	app_set_ca_registry(s->app, s->ca);
 	s->pp = pktpath_new(&s->cfg, &s->st, app_stream_ops(), s->app);
 	if (s->pp == NULL)
 		rw_fatal("%s: out of memory", __func__);
@@ -342,8 +344,34 @@ teardown(struct sensor *s)
 		pktpath_free(s->pp);
 	if (s->app != NULL)
 		app_free(s->app);
+	ca_registry_free(s->ca);
 	if (s->eve != NULL)
 		eve_close(s->eve);
+}
+
+/*
+ * The trust store seeds the CA registry; an unreadable store is worth a
+ * warning, not a refusal to run: wire-learned CAs still resolve.
+ */
+static int
+load_ca_registry(struct sensor *s)
+{
+	struct rw_err err;
+	int n = 0;
+
+	s->ca = ca_registry_new((size_t)s->cfg.ca_registry_max, &s->st);
+	if (s->ca == NULL) {
+		fprintf(stderr, "revwire sensor: out of memory\n");
+		return -1;
+	}
+	if (s->cfg.ca_bundle[0] != '\0' &&
+	    (n = ca_registry_load_file(s->ca, s->cfg.ca_bundle, &err)) == -1)
+		rw_log(LOG_WARNING, "ca-bundle: %s", err.msg);
+	if (s->cfg.ca_dir[0] != '\0' &&
+	    (n = ca_registry_load_dir(s->ca, s->cfg.ca_dir, &err)) == -1)
+		rw_log(LOG_WARNING, "ca-dir: %s", err.msg);
+	(void)n;
+	return 0;
 }
 
 /*
@@ -409,7 +437,7 @@ sensor_main(int argc, char **argv)
 	log_init("revwire", s.cfg.log_syslog, LOG_INFO);
 	install_signals();
 	if (capture_open(&s) == -1 || open_outputs(&s) == -1 ||
-	    drop_privileges(&s) == -1) {
+	    load_ca_registry(&s) == -1 || drop_privileges(&s) == -1) {
 		capture_close(&s);
 		teardown(&s);
 		return 1;
