@@ -32,24 +32,62 @@ cur_left(const struct cursor *c)
 	return c->len;
 }
 
+/* Points *out at the next n bytes (no copy) and advances past them. */
 static inline bool
-cur_skip(struct cursor *c, size_t n)
+cur_get_bytes(struct cursor *c, size_t n, const uint8_t **out)
 {
 	if (c->len < n)
 		return false;
+	*out = c->p;
 	c->p += n;
 	c->len -= n;
 	return true;
 }
 
 static inline bool
+cur_skip(struct cursor *c, size_t n)
+{
+	const uint8_t *p;
+
+	return cur_get_bytes(c, n, &p);
+}
+
+/* Copies the next n bytes into dst and advances past them. */
+static inline bool
+cur_copy(struct cursor *c, void *dst, size_t n)
+{
+	const uint8_t *p;
+
+	if (!cur_get_bytes(c, n, &p))
+		return false;
+	memcpy(dst, p, n);
+	return true;
+}
+
+/* An n-byte (n <= 4) unsigned integer, big- or little-endian. */
+static inline bool
+cur_get_uint(struct cursor *c, size_t n, bool big_endian, uint32_t *v)
+{
+	const uint8_t *p;
+	uint32_t x = 0;
+	size_t i;
+
+	if (!cur_get_bytes(c, n, &p))
+		return false;
+	for (i = 0; i < n; i++)
+		x = x << 8 | p[big_endian ? i : n - 1 - i];
+	*v = x;
+	return true;
+}
+
+static inline bool
 cur_get_u8(struct cursor *c, uint8_t *v)
 {
-	if (c->len < 1)
+	uint32_t x;
+
+	if (!cur_get_uint(c, 1, true, &x))
 		return false;
-	*v = c->p[0];
-	c->p++;
-	c->len--;
+	*v = (uint8_t)x;
 	return true;
 }
 
@@ -65,82 +103,30 @@ cur_peek_u8(const struct cursor *c, size_t off, uint8_t *v)
 static inline bool
 cur_get_be16(struct cursor *c, uint16_t *v)
 {
-	if (c->len < 2)
-		return false;
-	*v = (uint16_t)((uint16_t)c->p[0] << 8 | c->p[1]);
-	c->p += 2;
-	c->len -= 2;
-	return true;
-}
+	uint32_t x;
 
-static inline bool
-cur_get_le16(struct cursor *c, uint16_t *v)
-{
-	if (c->len < 2)
+	if (!cur_get_uint(c, 2, true, &x))
 		return false;
-	*v = (uint16_t)((uint16_t)c->p[1] << 8 | c->p[0]);
-	c->p += 2;
-	c->len -= 2;
+	*v = (uint16_t)x;
 	return true;
 }
 
 static inline bool
 cur_get_be24(struct cursor *c, uint32_t *v)
 {
-	if (c->len < 3)
-		return false;
-	*v = (uint32_t)c->p[0] << 16 | (uint32_t)c->p[1] << 8 | c->p[2];
-	c->p += 3;
-	c->len -= 3;
-	return true;
+	return cur_get_uint(c, 3, true, v);
 }
 
 static inline bool
 cur_get_be32(struct cursor *c, uint32_t *v)
 {
-	if (c->len < 4)
-		return false;
-	*v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 |
-	    (uint32_t)c->p[2] << 8 | c->p[3];
-	c->p += 4;
-	c->len -= 4;
-	return true;
+	return cur_get_uint(c, 4, true, v);
 }
 
 static inline bool
 cur_get_le32(struct cursor *c, uint32_t *v)
 {
-	if (c->len < 4)
-		return false;
-	*v = (uint32_t)c->p[3] << 24 | (uint32_t)c->p[2] << 16 |
-	    (uint32_t)c->p[1] << 8 | c->p[0];
-	c->p += 4;
-	c->len -= 4;
-	return true;
-}
-
-/* Points *out at the next n bytes (no copy) and advances past them. */
-static inline bool
-cur_get_bytes(struct cursor *c, size_t n, const uint8_t **out)
-{
-	if (c->len < n)
-		return false;
-	*out = c->p;
-	c->p += n;
-	c->len -= n;
-	return true;
-}
-
-/* Copies the next n bytes into dst and advances past them. */
-static inline bool
-cur_copy(struct cursor *c, void *dst, size_t n)
-{
-	if (c->len < n)
-		return false;
-	memcpy(dst, c->p, n);
-	c->p += n;
-	c->len -= n;
-	return true;
+	return cur_get_uint(c, 4, false, v);
 }
 
 /*
@@ -150,53 +136,47 @@ cur_copy(struct cursor *c, void *dst, size_t n)
 static inline bool
 cur_get_sub(struct cursor *c, size_t n, struct cursor *sub)
 {
-	if (c->len < n)
+	const uint8_t *p;
+
+	if (!cur_get_bytes(c, n, &p))
 		return false;
-	sub->p = c->p;
-	sub->len = n;
-	c->p += n;
-	c->len -= n;
+	cur_init(sub, p, n);
 	return true;
 }
 
-/* Length-prefixed sub-structures, as TLS writes them. */
+/*
+ * A sub-structure behind a width-byte big-endian length, as TLS writes
+ * them; on a short read the parent does not move.
+ */
 static inline bool
-cur_get_sub8(struct cursor *c, struct cursor *sub)
+cur_get_subn(struct cursor *c, size_t width, struct cursor *sub)
 {
 	struct cursor save = *c;
-	uint8_t n;
+	uint32_t n;
 
-	if (!cur_get_u8(c, &n) || !cur_get_sub(c, n, sub)) {
+	if (!cur_get_uint(c, width, true, &n) || !cur_get_sub(c, n, sub)) {
 		*c = save;
 		return false;
 	}
 	return true;
+}
+
+static inline bool
+cur_get_sub8(struct cursor *c, struct cursor *sub)
+{
+	return cur_get_subn(c, 1, sub);
 }
 
 static inline bool
 cur_get_sub16(struct cursor *c, struct cursor *sub)
 {
-	struct cursor save = *c;
-	uint16_t n;
-
-	if (!cur_get_be16(c, &n) || !cur_get_sub(c, n, sub)) {
-		*c = save;
-		return false;
-	}
-	return true;
+	return cur_get_subn(c, 2, sub);
 }
 
 static inline bool
 cur_get_sub24(struct cursor *c, struct cursor *sub)
 {
-	struct cursor save = *c;
-	uint32_t n;
-
-	if (!cur_get_be24(c, &n) || !cur_get_sub(c, n, sub)) {
-		*c = save;
-		return false;
-	}
-	return true;
+	return cur_get_subn(c, 3, sub);
 }
 
 #endif /* RW_CURSOR_H */

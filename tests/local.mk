@@ -44,30 +44,30 @@ EXTRA_DIST += tests/expected
 EXTRA_DIST += tests/bench
 
 check_PROGRAMS += tests/unit/test_http
-tests_unit_test_http_SOURCES = tests/unit/test_http.c tests/unit/unit.h
+tests_unit_test_http_SOURCES = tests/unit/test_http.c tests/unit/unit.c tests/unit/unit.h
 tests_unit_test_http_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_http
 
 check_PROGRAMS += tests/unit/test_objtype
-tests_unit_test_objtype_SOURCES = tests/unit/test_objtype.c tests/unit/unit.h
+tests_unit_test_objtype_SOURCES = tests/unit/test_objtype.c tests/unit/unit.c tests/unit/unit.h
 tests_unit_test_objtype_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_objtype
 EXTRA_DIST += tests/data/obj
 
 # proto_stubs.c stands in for proto/ocsp.c and proto/crl.c until they merge
 check_PROGRAMS += tests/unit/test_app
-tests_unit_test_app_SOURCES = tests/unit/test_app.c tests/unit/unit.h
+tests_unit_test_app_SOURCES = tests/unit/test_app.c tests/unit/unit.c tests/unit/unit.h
 tests_unit_test_app_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_app
 
 check_PROGRAMS += tests/unit/test_endpoint
-tests_unit_test_endpoint_SOURCES = tests/unit/test_endpoint.c tests/unit/unit.h
+tests_unit_test_endpoint_SOURCES = tests/unit/test_endpoint.c tests/unit/unit.c tests/unit/unit.h
 tests_unit_test_endpoint_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_endpoint
 EXTRA_DIST += tests/data/endpoint
 
 check_PROGRAMS += tests/unit/test_score
-tests_unit_test_score_SOURCES = tests/unit/test_score.c tests/unit/unit.h
+tests_unit_test_score_SOURCES = tests/unit/test_score.c tests/unit/unit.c tests/unit/unit.h
 tests_unit_test_score_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_score
 
@@ -75,19 +75,19 @@ TESTS += tests/ingest.sh
 EXTRA_DIST += tests/ingest.sh
 
 check_PROGRAMS += tests/unit/test_ocsp
-tests_unit_test_ocsp_SOURCES = tests/unit/test_ocsp.c tests/unit/unit.h \
+tests_unit_test_ocsp_SOURCES = tests/unit/test_ocsp.c tests/unit/unit.c tests/unit/unit.h \
 	tests/unit/vectors.h
 tests_unit_test_ocsp_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_ocsp
 
 check_PROGRAMS += tests/unit/test_crl
-tests_unit_test_crl_SOURCES = tests/unit/test_crl.c tests/unit/unit.h \
+tests_unit_test_crl_SOURCES = tests/unit/test_crl.c tests/unit/unit.c tests/unit/unit.h \
 	tests/unit/vectors.h
 tests_unit_test_crl_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_crl
 
 check_PROGRAMS += tests/unit/test_eve
-tests_unit_test_eve_SOURCES = tests/unit/test_eve.c tests/unit/unit.h \
+tests_unit_test_eve_SOURCES = tests/unit/test_eve.c tests/unit/unit.c tests/unit/unit.h \
 	tests/unit/vectors.h
 tests_unit_test_eve_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_eve
@@ -96,17 +96,17 @@ TESTS += tests/eve-schema.sh
 EXTRA_DIST += tests/eve-schema.sh docs/eve.schema.json docs/events.md
 
 check_PROGRAMS += tests/unit/test_tls
-tests_unit_test_tls_SOURCES = tests/unit/test_tls.c
+tests_unit_test_tls_SOURCES = tests/unit/test_tls.c tests/unit/unit.c
 tests_unit_test_tls_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_tls
 EXTRA_DIST += tests/data/tls tests/data/certs
 
 check_PROGRAMS += tests/unit/test_x509
-tests_unit_test_x509_SOURCES = tests/unit/test_x509.c
+tests_unit_test_x509_SOURCES = tests/unit/test_x509.c tests/unit/unit.c
 tests_unit_test_x509_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_x509
 
 check_PROGRAMS += tests/unit/test_ca_registry
-tests_unit_test_ca_registry_SOURCES = tests/unit/test_ca_registry.c
+tests_unit_test_ca_registry_SOURCES = tests/unit/test_ca_registry.c tests/unit/unit.c
 tests_unit_test_ca_registry_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_ca_registry

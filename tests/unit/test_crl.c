@@ -23,15 +23,6 @@
 
 static const struct crl_limits lim = { 10000, 10000000 };
 
-static const char *
-tm(time_t t)
-{
-	static char buf[4][RW_TIME_BUF];
-	static int i;
-
-	i = (i + 1) % 4;
-	return rw_time_fmt(buf[i], t);
-}
 
 static void
 test_all_reasons(void)
@@ -60,9 +51,9 @@ test_all_reasons(void)
 	CHECK_STR(c.issuer, "CN=cryptography.io,C=US");
 	CHECK(!c.has_crl_number);
 	CHECK(!c.is_delta);
-	CHECK_STR(tm(c.this_update), "2015-01-01T00:00:00Z");
+	CHECK_STR(unit_time(c.this_update), "2015-01-01T00:00:00Z");
 	CHECK(c.has_next_update);
-	CHECK_STR(tm(c.next_update), "2016-01-01T00:00:00Z");
+	CHECK_STR(unit_time(c.next_update), "2016-01-01T00:00:00Z");
 	CHECK_STR(c.aki, "");
 	CHECK_STR(c.sig_alg, "sha256WithRSAEncryption");
 	CHECK_INT(c.revoked_count, 12);
@@ -71,7 +62,7 @@ test_all_reasons(void)
 	for (i = 0; i < 12 && i < c.n_entries; i++) {
 		CHECK_STR(c.entries[i].serial, want[i].serial);
 		CHECK_INT(c.entries[i].reason, want[i].reason);
-		CHECK_STR(tm(c.entries[i].revocation_date),
+		CHECK_STR(unit_time(c.entries[i].revocation_date),
 		    "2015-01-01T00:00:00Z");
 	}
 	CHECK_STR(asn1_reason_name(c.entries[7].reason), "certificateHold");
@@ -120,8 +111,8 @@ test_delta_empty_aki(void)
 		CHECK_STR(c.crl_number, "12345678901234567891");
 		CHECK(c.is_delta);
 		CHECK_STR(c.delta_base, "12345678901234567890");
-		CHECK_STR(tm(c.this_update), "2002-01-01T12:01:00Z");
-		CHECK_STR(tm(c.next_update), "2030-01-01T12:01:00Z");
+		CHECK_STR(unit_time(c.this_update), "2002-01-01T12:01:00Z");
+		CHECK_STR(unit_time(c.next_update), "2030-01-01T12:01:00Z");
 		CHECK_INT(c.revoked_count, 0);
 		crl_free(&c);
 		free(buf);
@@ -134,8 +125,8 @@ test_delta_empty_aki(void)
 		    "L=Chicago,ST=Illinois,C=US");
 		CHECK_STR(c.crl_number, "1");
 		CHECK(!c.is_delta);
-		CHECK_STR(tm(c.this_update), "2015-12-20T23:44:47Z");
-		CHECK_STR(tm(c.next_update), "2015-12-28T00:44:47Z");
+		CHECK_STR(unit_time(c.this_update), "2015-12-20T23:44:47Z");
+		CHECK_STR(unit_time(c.next_update), "2015-12-28T00:44:47Z");
 		CHECK_STR(c.sig_alg, "sha1WithRSAEncryption");
 		/* its AKI carries no keyIdentifier ("0." in openssl's text) */
 		CHECK_STR(c.aki, "");
@@ -187,8 +178,8 @@ test_isrg_der(void)
 	    "Group,C=US");
 	CHECK_STR(c.crl_number, "101");
 	CHECK_STR(c.aki, "79b459e67bb6e5e40173800888c81a58f6e99b6e");
-	CHECK_STR(tm(c.this_update), "2021-07-15T00:00:00Z");
-	CHECK_STR(tm(c.next_update), "2022-06-14T23:59:59Z");
+	CHECK_STR(unit_time(c.this_update), "2021-07-15T00:00:00Z");
+	CHECK_STR(unit_time(c.next_update), "2022-06-14T23:59:59Z");
 	CHECK_STR(c.sig_alg, "sha256WithRSAEncryption");
 	CHECK_INT(c.revoked_count, 0);
 	crl_free(&c);
@@ -386,7 +377,7 @@ test_big_crl(void)
 		CHECK_INT(c.entries[8].reason, 8);
 		CHECK_STR(c.entries[9999].serial, "2710");
 		CHECK_INT(c.entries[9999].reason, big_reason(9999));
-		CHECK_STR(tm(c.entries[9999].revocation_date),
+		CHECK_STR(unit_time(c.entries[9999].revocation_date),
 		    "2015-01-01T00:00:00Z");
 	}
 	/* every entry, not just the listed ones */

@@ -43,46 +43,13 @@ coll_free(struct coll *c)
 		free(c->ev[--c->n]);
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("top_srcdir");
-
-	return s != NULL ? s : ".";
-}
 
 /* Path of a file in the repo, or in the shared corpus (shared=1). */
 static const char *
 path_of(const char *rel, int shared)
 {
-	static char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s/%s%s", srcdir(),
-	    shared ? "../shared/corpus/endpoint/" : "tests/data/endpoint/", rel);
-	return buf;
+	return unit_path("%s%s", shared ? "../shared/corpus/endpoint/" :
+	    "tests/data/endpoint/", rel);
 }
 
 /*
@@ -98,7 +65,7 @@ run(const char *path, size_t piece, struct coll *c, struct stats *st,
 	size_t len, off, n;
 	char *buf;
 
-	if ((buf = slurp(path, &len)) == NULL)
+	if ((buf = unit_slurp(path, &len)) == NULL)
 		return -1;
 	CHECK(ep_ctx_init(&ctx, NULL, st, collect, c, NULL) == 0);
 	ep_stream_init(&s, &ctx, EP_FMT_AUTO);
@@ -404,7 +371,7 @@ test_json_xml_same_event(void)
 	size_t len;
 	char *buf;
 
-	if ((buf = slurp(path_of("winlogbeat/integrations-test-image-loaded-failed-signature.json",
+	if ((buf = unit_slurp(path_of("winlogbeat/integrations-test-image-loaded-failed-signature.json",
 	    1), &len)) == NULL) {
 		skip("JSON/XML twin event");
 		return;
@@ -565,7 +532,7 @@ test_mde_rows(void)
 	size_t len;
 	char *buf, *line, *save = NULL, *row;
 
-	if ((buf = slurp(path_of("mde/graph2otel_streaming_records.jsonl", 1),
+	if ((buf = unit_slurp(path_of("mde/graph2otel_streaming_records.jsonl", 1),
 	    &len)) == NULL) {
 		skip("Defender rows");
 		return;
@@ -852,7 +819,7 @@ test_xml_multiline(void)
 	char *buf, *start, *end;
 	size_t len, n, i, k;
 
-	if ((buf = slurp(path_of("real/aaronlocker_ci_3033_3089_3077_3089_3099.xml",
+	if ((buf = unit_slurp(path_of("real/aaronlocker_ci_3033_3089_3077_3089_3099.xml",
 	    0), &len)) == NULL || (start = strstr(buf, "<Event ")) == NULL ||
 	    (end = strstr(start, "</Event>")) == NULL) {
 		CHECK(!"CI fixture");

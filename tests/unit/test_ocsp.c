@@ -23,15 +23,6 @@
 
 static const struct ocsp_limits lim = { 1024 };
 
-static const char *
-tm(time_t t)
-{
-	static char buf[4][RW_TIME_BUF];
-	static int i;
-
-	i = (i + 1) % 4;
-	return rw_time_fmt(buf[i], t);
-}
 
 static void
 test_asn1_helpers(void)
@@ -77,10 +68,10 @@ test_asn1_time(void)
 	/* UTCTime and GeneralizedTime */
 	CHECK(ASN1_TIME_set_string(t, "150514145849Z"));
 	CHECK_INT(asn1_time_to_epoch(t, &v), 0);
-	CHECK_STR(tm(v), "2015-05-14T14:58:49Z");
+	CHECK_STR(unit_time(v), "2015-05-14T14:58:49Z");
 	CHECK(ASN1_TIME_set_string(t, "20500101000000Z"));
 	CHECK_INT(asn1_time_to_epoch(t, &v), 0);
-	CHECK_STR(tm(v), "2050-01-01T00:00:00Z");
+	CHECK_STR(unit_time(v), "2050-01-01T00:00:00Z");
 	/* NULL would be "now" for OpenSSL: refused, output zeroed */
 	v = 123;
 	CHECK_INT(asn1_time_to_epoch(NULL, &v), -1);
@@ -219,7 +210,7 @@ test_resp_sha256(void)
 	CHECK(!r.responder_by_key);
 	CHECK_STR(r.responder_id,
 	    "CN=Let's Encrypt Authority X3,O=Let's Encrypt,C=US");
-	CHECK_STR(tm(r.produced_at), "2018-08-30T11:15:00Z");
+	CHECK_STR(unit_time(r.produced_at), "2018-08-30T11:15:00Z");
 	CHECK_INT(r.n_total, 1);
 	CHECK_INT(r.n_singles, 1);
 	CHECK_STR(r.singles[0].id.hash_alg, "sha1");
@@ -232,9 +223,9 @@ test_resp_sha256(void)
 	CHECK_INT(r.singles[0].status, OCSP_ST_GOOD);
 	CHECK(!r.singles[0].has_revocation_time);
 	CHECK_INT(r.singles[0].revocation_reason, -1);
-	CHECK_STR(tm(r.singles[0].this_update), "2018-08-30T11:00:00Z");
+	CHECK_STR(unit_time(r.singles[0].this_update), "2018-08-30T11:00:00Z");
 	CHECK(r.singles[0].has_next_update);
-	CHECK_STR(tm(r.singles[0].next_update), "2018-09-06T11:00:00Z");
+	CHECK_STR(unit_time(r.singles[0].next_update), "2018-09-06T11:00:00Z");
 	CHECK(!r.singles[0].not_issued);
 	CHECK(!r.has_nonce);
 	CHECK_INT(r.n_certs, 0);
@@ -349,17 +340,17 @@ test_resp_revoked(void)
 		CHECK_INT(ocsp_resp_parse(&r, der, len, &lim, &err), 0);
 		CHECK_STR(r.responder_id, "CN=QuoVadis OCSP Authority "
 		    "Signature,OU=OCSP Responder,O=QuoVadis Limited,C=BM");
-		CHECK_STR(tm(r.produced_at), "2018-09-01T19:48:17Z");
+		CHECK_STR(unit_time(r.produced_at), "2018-09-01T19:48:17Z");
 		CHECK_STR(r.singles[0].id.serial,
 		    "081D8B989E92FAE68956DCE62A893209A1BC24D3");
 		CHECK_INT(r.singles[0].status, OCSP_ST_REVOKED);
-		CHECK_STR(tm(r.singles[0].revocation_time),
+		CHECK_STR(unit_time(r.singles[0].revocation_time),
 		    "2018-06-27T12:30:01Z");
 		CHECK_INT(r.singles[0].revocation_reason, 4);
 		CHECK_STR(asn1_reason_name(r.singles[0].revocation_reason),
 		    "superseded");
-		CHECK_STR(tm(r.singles[0].this_update), "2018-09-01T19:48:17Z");
-		CHECK_STR(tm(r.singles[0].next_update), "2018-09-03T19:48:17Z");
+		CHECK_STR(unit_time(r.singles[0].this_update), "2018-09-01T19:48:17Z");
+		CHECK_STR(unit_time(r.singles[0].next_update), "2018-09-03T19:48:17Z");
 		CHECK(r.has_nonce);
 		CHECK_STR(r.nonce, "3595379f610383878972578fae99f722");
 		CHECK_INT(r.n_certs, 1);
@@ -374,10 +365,10 @@ test_resp_revoked(void)
 		CHECK_STR(r.responder_id, "CN=Cryptography CA,C=US");
 		CHECK_STR(r.singles[0].id.serial, "3F20");
 		CHECK_INT(r.singles[0].status, OCSP_ST_REVOKED);
-		CHECK_STR(tm(r.singles[0].revocation_time),
+		CHECK_STR(unit_time(r.singles[0].revocation_time),
 		    "2017-12-27T00:28:54Z");
 		CHECK_INT(r.singles[0].revocation_reason, -1);
-		CHECK_STR(tm(r.singles[0].this_update), "2018-10-23T00:28:54Z");
+		CHECK_STR(unit_time(r.singles[0].this_update), "2018-10-23T00:28:54Z");
 		CHECK(!r.singles[0].has_next_update);
 		CHECK_STR(r.sig_alg, "ecdsa-with-SHA256");
 		ocsp_resp_free(&r);
@@ -393,7 +384,7 @@ test_resp_revoked(void)
 		    "0f80611c823161d52f28e78d4638b42ce1c6d9e2");
 		CHECK_STR(r.singles[0].id.serial,
 		    "0FA0A21E15C20BBE1D68EA8FE7706635");
-		CHECK_STR(tm(r.singles[0].revocation_time),
+		CHECK_STR(unit_time(r.singles[0].revocation_time),
 		    "2018-09-01T04:11:54Z");
 		ocsp_resp_free(&r);
 		free(der);
@@ -406,15 +397,15 @@ test_resp_revoked(void)
 		CHECK(r.responder_by_key);
 		CHECK_STR(r.responder_id,
 		    "f6215e926eb3ec41fe08fc25f09fb1b9a0344a10");
-		CHECK_STR(tm(r.produced_at), "2015-07-07T16:28:34Z");
+		CHECK_STR(unit_time(r.produced_at), "2015-07-07T16:28:34Z");
 		CHECK_STR(r.singles[0].id.serial,
 		    "010BF45E184C4169AB61B41168DF802E");
 		CHECK_STR(r.singles[0].id.issuer_name_hash,
 		    "74241467069ff5e0983f5e3e1a6ba0652a541575");
-		CHECK_STR(tm(r.singles[0].revocation_time),
+		CHECK_STR(unit_time(r.singles[0].revocation_time),
 		    "2015-05-14T14:58:49Z");
 		CHECK_INT(r.singles[0].revocation_reason, 4);
-		CHECK_STR(tm(r.singles[0].next_update), "2015-09-29T01:12:42Z");
+		CHECK_STR(unit_time(r.singles[0].next_update), "2015-09-29T01:12:42Z");
 		CHECK(!r.has_nonce);	/* the request's nonce is not echoed */
 		CHECK_INT(r.n_certs, 1);
 		CHECK_STR(r.sig_alg, "sha1WithRSAEncryption");
@@ -461,7 +452,7 @@ test_resp_errors(void)
 		CHECK(r.has_basic);
 		CHECK(!r.responder_by_key);
 		CHECK_STR(r.responder_id, "");
-		CHECK_STR(tm(r.produced_at), "2024-01-01T00:00:00Z");
+		CHECK_STR(unit_time(r.produced_at), "2024-01-01T00:00:00Z");
 		CHECK_INT(r.n_total, 0);
 		CHECK(r.singles == NULL);
 		CHECK_STR(r.sig_alg, "sha256WithRSAEncryption");
@@ -593,14 +584,14 @@ test_resp_not_issued_and_limits(void)
 	CHECK_STR(r.responder_id, "CN=revwire test responder");
 	CHECK_STR(r.singles[0].id.serial, "10");
 	CHECK_INT(r.singles[0].revocation_reason, 6);
-	CHECK_STR(tm(r.singles[0].revocation_time), "1970-01-01T00:00:00Z");
+	CHECK_STR(unit_time(r.singles[0].revocation_time), "1970-01-01T00:00:00Z");
 	CHECK(r.singles[0].has_revocation_time);
 	CHECK(r.singles[0].not_issued);
-	CHECK_STR(tm(r.singles[1].revocation_time), "2015-05-14T14:58:49Z");
+	CHECK_STR(unit_time(r.singles[1].revocation_time), "2015-05-14T14:58:49Z");
 	CHECK(!r.singles[1].not_issued);
 	CHECK_INT(r.singles[2].revocation_reason, 1);
 	CHECK(!r.singles[2].not_issued);
-	CHECK_STR(tm(r.singles[2].this_update), "2015-07-07T16:28:34Z");
+	CHECK_STR(unit_time(r.singles[2].this_update), "2015-07-07T16:28:34Z");
 	CHECK_INT(r.n_certs, 1);
 	ocsp_resp_free(&r);
 	/* N - 1 */

@@ -16,40 +16,13 @@
 #include "correlate/score.h"
 #include "tests/unit/unit.h"
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
 
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
+/* Path of a file in the repo, or in the shared corpus (shared=1). */
 static const char *
 path_of(const char *rel, int shared)
 {
-	static char buf[2][4096];
-	static int i;
-	const char *s = getenv("top_srcdir");
-
-	i ^= 1;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s%s", s ? s : ".",
-	    shared ? "../shared/corpus/endpoint/" : "tests/data/endpoint/", rel);
-	return buf[i];
+	return unit_path("%s%s", shared ? "../shared/corpus/endpoint/" :
+	    "tests/data/endpoint/", rel);
 }
 
 static int
@@ -88,7 +61,7 @@ compare(const struct score_batch *b, const char *expected_path)
 	char *exp, *line, *save = NULL, *have;
 	size_t len, i = 0;
 
-	if ((exp = slurp(expected_path, &len)) == NULL) {
+	if ((exp = unit_slurp(expected_path, &len)) == NULL) {
 		CHECK(!"expected file missing");
 		return;
 	}
@@ -118,7 +91,7 @@ test_splunk_qradar(void)
 	char *buf;
 
 	score_config_defaults(&sc);
-	if ((buf = slurp(path_of("seed_sysmon7.jsonl", 0), &len)) == NULL) {
+	if ((buf = unit_slurp(path_of("seed_sysmon7.jsonl", 0), &len)) == NULL) {
 		CHECK(!"fixture missing");
 		return;
 	}
@@ -197,9 +170,9 @@ build_sentinel_fixture(size_t *outlen)
 	json_t *r, *rec, *props, *v;
 	const char *key;
 
-	if ((recipe = slurp(path_of("seed_sentinel.recipe", 0), &rlen)) == NULL)
+	if ((recipe = unit_slurp(path_of("seed_sentinel.recipe", 0), &rlen)) == NULL)
 		return NULL;
-	if ((base = slurp(path_of("mde/graph2otel_streaming_records.jsonl", 1),
+	if ((base = unit_slurp(path_of("mde/graph2otel_streaming_records.jsonl", 1),
 	    &blen)) == NULL) {
 		free(recipe);
 		return NULL;
@@ -430,7 +403,7 @@ test_splunk_qradar_xml(void)
 	char *buf;
 
 	score_config_defaults(&sc);
-	if ((buf = slurp(path_of("seed_sysmon7.xml", 0), &len)) == NULL) {
+	if ((buf = unit_slurp(path_of("seed_sysmon7.xml", 0), &len)) == NULL) {
 		CHECK(!"fixture missing");
 		return;
 	}

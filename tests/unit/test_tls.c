@@ -50,31 +50,6 @@ on_result(void *arg, const struct tls_result *r)
 	s->staple_first = r->staple ? r->staple[0] : 0;
 }
 
-static uint8_t *
-slurp(const char *rel, size_t *len)
-{
-	const char *top = getenv("top_srcdir");
-	char path[1024];
-	uint8_t *buf;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", top ? top : ".", rel);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static const struct tls_limits lim = {
 	.max_handshake = 256 * 1024, .max_chain = 16, .max_cert = 64 * 1024,
@@ -93,9 +68,9 @@ run(const char *name, size_t step, struct seen *s, struct stats *st)
 	memset(s, 0, sizeof(*s));
 	stats_init(st);
 	snprintf(rel, sizeof(rel), "tests/data/tls/%s.client.bin", name);
-	cb = slurp(rel, &cl);
+	cb = unit_slurp(unit_path("%s", rel), &cl);
 	snprintf(rel, sizeof(rel), "tests/data/tls/%s.server.bin", name);
-	sb = slurp(rel, &sl);
+	sb = unit_slurp(unit_path("%s", rel), &sl);
 	CHECK(cb != NULL && sb != NULL);
 	if (cb == NULL || sb == NULL)
 		goto out;

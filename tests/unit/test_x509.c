@@ -8,31 +8,6 @@
 #include "sensor/eve_cert.h"
 #include "tests/unit/unit.h"
 
-static uint8_t *
-slurp(const char *rel, size_t *len)
-{
-	const char *top = getenv("top_srcdir");
-	char path[1024];
-	uint8_t *buf;
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", top ? top : ".", rel);
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static void
 check_ms_sub(const struct x509_info *x)
@@ -69,7 +44,7 @@ test_der_pem(void)
 	uint8_t *b, *b2;
 	size_t n = 0;
 
-	b = slurp("tests/data/certs/MicSecSerCA2011_2011-10-18.crt", &n);
+	b = unit_slurp(unit_path("tests/data/certs/MicSecSerCA2011_2011-10-18.crt"), &n);
 	CHECK(b != NULL);
 	if (b == NULL)
 		return;
@@ -96,7 +71,7 @@ test_der_pem(void)
 	CHECK_STR(err.reason, "x509_trailing_data");
 	free(b2);
 	free(b);
-	b = slurp("tests/data/certs/ms_sub.pem", &n);
+	b = unit_slurp(unit_path("tests/data/certs/ms_sub.pem"), &n);
 	CHECK(b != NULL);
 	if (b == NULL)
 		return;
@@ -114,7 +89,7 @@ test_root(void)
 	uint8_t *b;
 	size_t n = 0;
 
-	b = slurp("tests/data/certs/MicRooCerAut2011_2011_03_22.crt", &n);
+	b = unit_slurp(unit_path("tests/data/certs/MicRooCerAut2011_2011_03_22.crt"), &n);
 	CHECK(b != NULL);
 	if (b == NULL)
 		return;
@@ -140,7 +115,7 @@ test_pkcs7(void)
 	uint8_t *b;
 
 	for (i = 0; i < 2; i++) {
-		b = slurp(files[i], &n);
+		b = unit_slurp(unit_path("%s", files[i]), &n);
 		CHECK(b != NULL);
 		if (b == NULL)
 			return;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct unit_state {
 	unsigned	checks;
@@ -49,6 +50,16 @@ extern struct unit_state unit;
 		    h_ ? h_ : "(null)");				\
 	}								\
 } while (0)
+
+/*
+ * unit.c: the whole file at path, NUL-terminated (caller frees), or NULL;
+ * "$top_srcdir/" followed by the printf-formatted rest; a time as RFC 3339 text.  The last two return one of
+ * four rotating static buffers.
+ */
+void		*unit_slurp(const char *path, size_t *len);
+const char	*unit_path(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
+const char	*unit_time(time_t t);
 
 #define UNIT_MAIN(...)							\
 struct unit_state unit;							\
