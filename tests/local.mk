@@ -110,3 +110,8 @@ check_PROGRAMS += tests/unit/test_ca_registry
 tests_unit_test_ca_registry_SOURCES = tests/unit/test_ca_registry.c tests/unit/unit.c
 tests_unit_test_ca_registry_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_ca_registry
+
+check_PROGRAMS += tests/unit/test_tsp
+tests_unit_test_tsp_SOURCES = tests/unit/test_tsp.c tests/unit/unit.c tests/unit/unit.h
+tests_unit_test_tsp_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_tsp
