@@ -12,4 +12,14 @@
 D="$top_srcdir/tests/data/gen"
 E="$top_srcdir/tests/expected/gen"
 sensor_check "$D/timestamp.pcap" "$E/timestamp.json" "$(cat "$E/timestamp.packets")"
+# what was counted: four queries and replies, one query that is not DER
+"$REVWIRE" sensor -r "$D/timestamp.pcap" --no-redis --json /dev/null 2>"$TMP/err"
+for c in "obj_ts_query 4" "obj_ts_reply 4" "tsp_req_malformed 1" "eve_events 4"; do
+	if grep -qx "$c" "$TMP/err"; then
+		echo "ok counter $c"
+	else
+		echo "FAIL: stderr lacks the counter line '$c'"
+		failures=$((failures + 1))
+	fi
+done
 finish
