@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
 
 #include "proto/proto.h"
+#include "sensor/eve_tsp.h"
 #include "tests/unit/unit.h"
 
 #define TSA_NAME	"CN=revwire Test TSA,O=revwire test PKI,C=US"
@@ -218,6 +220,93 @@ test_resp_rejected(void)
 	CHECK_INT(obj_classify(der, len, NULL, NULL, false), OBJ_TS_REPLY);
 	tsp_resp_free(&r);
 	free(der);
+}
+
+/*
+ * r-odd.tsr (asn1parse -genconf): what no TSA sends, as the JSON shows it.
+ * Unnamed failure bits as numbers, bits above 31 as "other", an unnamed
+ * status as its number, a non-UTF-8 byte escaped.
+ */
+static void
+test_resp_odd(void)
+{
+	struct tsp_resp r;
+	struct rw_err err;
+	json_t *j, *fi, *resp;
+	uint8_t *der;
+	size_t len;
+
+	if ((der = tsp_file("r-odd.tsr", &len)) == NULL) {
+		CHECK(der != NULL);
+		return;
+	}
+	CHECK_INT(tsp_resp_parse(&r, der, len, &err), 0);
+	CHECK_INT(r.status, 7);
+	CHECK(tsp_status_name(r.status) == NULL);
+	CHECK_STR(r.status_text, "TSA busy; bad\\xffbyte");
+	CHECK_INT(r.failure_info, 1u << 1 | 1u << 3 | 1u << 17);
+	CHECK(r.failure_info_high);
+	CHECK(!r.has_token);
+	j = tsp_json(NULL, &r);
+	resp = json_object_get(j, "response");
+	CHECK(json_object_get(j, "request") == NULL);
+	CHECK(json_is_string(json_object_get(j, "signing_activity")));
+	CHECK_STR(json_string_value(json_object_get(resp, "status")), "7");
+	CHECK_STR(json_string_value(json_object_get(resp, "status_text")),
+	    "TSA busy; bad\\xffbyte");
+	fi = json_object_get(resp, "failure_info");
+	CHECK_INT(json_array_size(fi), 4);
+	CHECK_STR(json_string_value(json_array_get(fi, 0)), "1");
+	CHECK_STR(json_string_value(json_array_get(fi, 1)), "3");
+	CHECK_STR(json_string_value(json_array_get(fi, 2)),
+	    "addInfoNotAvailable");
+	CHECK_STR(json_string_value(json_array_get(fi, 3)), "other");
+	CHECK(json_object_get(resp, "serial") == NULL);
+	json_decref(j);
+	CHECK_INT(obj_classify(der, len, NULL, NULL, false), OBJ_TS_REPLY);
+	tsp_resp_free(&r);
+	free(der);
+}
+
+/* The granted reply as JSON: genTime with its milliseconds. */
+static void
+test_json_granted(void)
+{
+	struct tsp_req q;
+	struct tsp_resp r;
+	struct rw_err err;
+	json_t *j, *resp, *acc;
+	uint8_t *qd, *rd;
+	size_t ql, rl;
+
+	qd = tsp_file("q-granted.tsq", &ql);
+	rd = tsp_file("r-granted.tsr", &rl);
+	if (qd == NULL || rd == NULL ||
+	    tsp_req_parse(&q, qd, ql, &err) == -1 ||
+	    tsp_resp_parse(&r, rd, rl, &err) == -1) {
+		CHECK(!"granted objects decode");
+		free(qd);
+		free(rd);
+		return;
+	}
+	j = tsp_json(&q, &r);
+	resp = json_object_get(j, "response");
+	CHECK_STR(json_string_value(json_object_get(resp, "gen_time")),
+	    "2026-11-30T05:08:38.373Z");
+	CHECK_STR(json_string_value(json_object_get(resp, "status")),
+	    "granted");
+	CHECK(json_object_get(resp, "failure_info") == NULL);
+	acc = json_object_get(resp, "accuracy");
+	CHECK_INT(json_integer_value(json_object_get(acc, "millis")), 500);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(j,
+	    "request"), "nonce")), "FFA02102B5C335D6");
+	CHECK(json_is_true(json_object_get(json_object_get(j, "request"),
+	    "cert_req")));
+	json_decref(j);
+	tsp_req_free(&q);
+	tsp_resp_free(&r);
+	free(qd);
+	free(rd);
 }
 
 static void
@@ -432,4 +521,4 @@ test_imprint_limit(void)
 }
 
 UNIT_MAIN(test_req, test_resp_granted, test_resp_nocert, test_resp_rejected,
-    test_names, test_bad_input, test_token_edits, test_imprint_limit)
+    test_resp_odd, test_json_granted, test_names, test_bad_input, test_token_edits, test_imprint_limit)

@@ -12,6 +12,10 @@
 #                   badAlg)
 #   q-policy.tsq    a policy the TSA does not know -> r-policy.tsr
 #                   (rejection, unacceptedPolicy)
+#   r-odd.tsr       no TSA makes this: `openssl asn1parse -genconf` of a
+#                   reply with a status RFC 3161 does not name (7), two
+#                   texts, one with a 0xFF byte (patched in for '~'), and
+#                   failure bits 1, 3 (unnamed), 17 and 40 (above 31)
 set -eu
 here=$(pwd)
 gen=$(cd "$(dirname "$0")/../../gen" && pwd)
@@ -36,4 +40,20 @@ done
 for f in r-*.tsr; do
 	openssl ts -reply -in "$f" -text >"${f%.tsr}.txt" 2>/dev/null
 done
+cat >odd.cnf <<'CNF'
+asn1=SEQUENCE:resp
+[resp]
+si=SEQUENCE:si
+[si]
+st=INT:7
+txt=SEQUENCE:texts
+fi=FORMAT:BITLIST,BITSTRING:1,3,17,40
+[texts]
+t1=UTF8:TSA busy
+t2=UTF8:bad~byte
+CNF
+openssl asn1parse -genconf odd.cnf -out odd.der >/dev/null
+python3 -c 'import sys; b = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(b.replace(b"~", b"\xff"))' odd.der r-odd.tsr
+openssl ts -reply -in r-odd.tsr -text >r-odd.txt 2>/dev/null
 cp q-*.tsq r-*.tsr q-*.txt r-*.txt tsa.pem ca.pem data.txt "$here/"
