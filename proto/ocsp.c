@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <openssl/asn1t.h>
-#include <openssl/bio.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
