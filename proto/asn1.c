@@ -12,6 +12,7 @@
 #include <openssl/bio.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "proto/proto.h"
 
@@ -100,6 +101,27 @@ asn1_name_text(char buf[NAME_TEXT_MAX], const X509_NAME *name)
 	if ((bio = BIO_new(BIO_s_mem())) == NULL)
 		goto out;
 	if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) < 0)
+		goto out;
+	asn1_bio_text(buf, bio);
+ out:
+	BIO_free(bio);
+}
+
+void
+asn1_general_name_text(char buf[NAME_TEXT_MAX], GENERAL_NAME *gn)
+{
+	BIO *bio = NULL;
+
+	buf[0] = '\0';
+	if (gn == NULL)
+		return;
+	if (gn->type == GEN_DIRNAME) {
+		asn1_name_text(buf, gn->d.directoryName);
+		return;
+	}
+	if ((bio = BIO_new(BIO_s_mem())) == NULL)
+		goto out;
+	if (GENERAL_NAME_print(bio, gn) <= 0)
 		goto out;
 	asn1_bio_text(buf, bio);
  out:

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <openssl/asn1t.h>
-#include <openssl/bio.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -78,26 +77,6 @@ ASN1_SEQUENCE(RW_OCSPRESP) = {
 	ASN1_EXP_OPT(RW_OCSPRESP, bytes, RW_RESPBYTES, 0)
 } static_ASN1_SEQUENCE_END(RW_OCSPRESP)
 
-/* Text of a GeneralName: directoryName as RFC 2253, else OpenSSL's form. */
-static void
-general_name_text(char buf[NAME_TEXT_MAX], GENERAL_NAME *gn)
-{
-	BIO *bio = NULL;
-
-	buf[0] = '\0';
-	if (gn->type == GEN_DIRNAME) {
-		asn1_name_text(buf, gn->d.directoryName);
-		return;
-	}
-	if ((bio = BIO_new(BIO_s_mem())) == NULL)
-		goto out;
-	if (GENERAL_NAME_print(bio, gn) <= 0)
-		goto out;
-	asn1_bio_text(buf, bio);
- out:
-	BIO_free(bio);
-}
-
 /* The requestorName of a request that OpenSSL already accepted. */
 static void
 req_requestor(char buf[NAME_TEXT_MAX], const uint8_t *der, size_t len)
@@ -111,7 +90,7 @@ req_requestor(char buf[NAME_TEXT_MAX], const uint8_t *der, size_t len)
 	if (r == NULL)
 		return;
 	if (r->tbs != NULL && r->tbs->requestor != NULL)
-		general_name_text(buf, r->tbs->requestor);
+		asn1_general_name_text(buf, r->tbs->requestor);
 	ASN1_item_free((ASN1_VALUE *)r, ASN1_ITEM_rptr(RW_OCSPREQ));
 }
 

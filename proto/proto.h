@@ -23,7 +23,9 @@
 
 #include <openssl/asn1.h>
 #include <openssl/ocsp.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "common/err.h"
 
@@ -45,6 +47,11 @@ int		asn1_time_to_epoch(const ASN1_TIME *at, time_t *t);
 void		asn1_name_text(char buf[NAME_TEXT_MAX], const X509_NAME *name);
 /* The text a memory BIO holds, cut with "..." at NAME_TEXT_MAX ("" if none). */
 void		asn1_bio_text(char buf[NAME_TEXT_MAX], BIO *bio);
+/*
+ * Text of a GeneralName: directoryName as RFC 2253, the other forms as
+ * OpenSSL prints them ("DNS:...", "URI:...", "email:..."); "" on failure.
+ */
+void		asn1_general_name_text(char buf[NAME_TEXT_MAX], GENERAL_NAME *gn);
 /* Short name of an algorithm OID ("sha1", "sha256") or its dotted text. */
 void		asn1_oid_text(char buf[ALG_NAME_MAX], const ASN1_OBJECT *obj);
 /* RFC 5280 CRLReason name for a code, or NULL if the code is unknown. */
@@ -289,5 +296,92 @@ int	pkcs7_certs_parse(struct x509_info **out, size_t *n, size_t *total,
 	    const uint8_t *buf, size_t len, size_t max_certs,
 	    struct rw_err *err);
 void	x509_info_array_free(struct x509_info *a, size_t n);
+
+/* tsp.c: RFC 3161 time-stamp requests and replies */
+
+#define TSP_OID_MAX		128	/* dotted policy OID, NUL included */
+/*
+ * genTime fraction digits kept: microseconds, the finest unit an RFC 3161
+ * Accuracy can express (2.4.2), so finer digits carry nothing checkable.
+ */
+#define TSP_FRAC_DIGITS		6
+
+struct tsp_imprint {
+	char		hash_alg[ALG_NAME_MAX];	/* "sha256" */
+	char		imprint[HASH_HEX_MAX];	/* lower-case hex */
+};
+
+struct tsp_req {
+	struct tsp_imprint	imprint;
+	bool			has_policy;
+	char			policy[TSP_OID_MAX];	/* dotted */
+	bool			has_nonce;
+	char			nonce[SERIAL_HEX_MAX];	/* INTEGER, as serials */
+	bool			cert_req;
+};
+
+/* PKIStatus (RFC 3161 2.4.2) */
+enum tsp_status {
+	TSP_GRANTED = 0, TSP_GRANTED_WITH_MODS, TSP_REJECTION, TSP_WAITING,
+	TSP_REVOCATION_WARNING, TSP_REVOCATION_NOTIFICATION
+};
+
+struct tsp_resp {
+	int		 status;		/* PKIStatus; may be out of enum */
+	char		 status_text[NAME_TEXT_MAX];	/* PKIFreeText, "; "-joined */
+	bool		 has_failure_info;
+	uint32_t	 failure_info;		/* PKIFailureInfo bit n = 1 << n */
+	bool		 failure_info_high;	/* a bit above 31 was set */
+
+	/* the TSTInfo of a granted reply's token */
+	bool		 has_token;
+	char		 policy[TSP_OID_MAX];	/* dotted */
+	struct tsp_imprint imprint;
+	char		 serial[SERIAL_HEX_MAX];
+	time_t		 gen_time;
+	char		 gen_time_frac[TSP_FRAC_DIGITS + 1];	/* "" if none */
+	bool		 has_accuracy;
+	/* with has_accuracy: each field's value, -1 when absent */
+	int64_t		 acc_seconds, acc_millis, acc_micros;
+	bool		 has_nonce;
+	char		 nonce[SERIAL_HEX_MAX];
+	char		 tsa[NAME_TEXT_MAX];	/* GeneralName text; "" if absent */
+	size_t		 n_certs;		/* certificates in the SignedData */
+	/*
+	 * The signer: the first SignerInfo's issuerAndSerialNumber (RFC 5652
+	 * 5.3), and the subject of the certificate in the token that it
+	 * names ("" when the TSA did not include it, e.g. certReq false).
+	 */
+	char		 signer_issuer[NAME_TEXT_MAX];
+	char		 signer_serial[SERIAL_HEX_MAX];
+	char		 signer_subject[NAME_TEXT_MAX];
+
+	TS_RESP		*resp;		/* owned; kept for verification */
+	X509		*signer;	/* in resp's certificates, or NULL */
+};
+
+/*
+ * Decodes a DER TimeStampReq.  Returns 0, or -1 with err and *out zeroed.
+ * Trailing bytes are an error (tsp_trailing_data).  Nothing to free, but
+ * tsp_req_free() is provided for symmetry.
+ */
+int	tsp_req_parse(struct tsp_req *out, const uint8_t *der, size_t len,
+	    struct rw_err *err);
+void	tsp_req_free(struct tsp_req *req);
+
+/*
+ * Decodes a DER TimeStampResp, and the TSTInfo of its token when the
+ * status grants one (all input consumed at both levels).  Returns 0, or -1
+ * with err and *out zeroed.  On success the caller frees with
+ * tsp_resp_free().  No signature is verified here.
+ */
+int	tsp_resp_parse(struct tsp_resp *out, const uint8_t *der, size_t len,
+	    struct rw_err *err);
+void	tsp_resp_free(struct tsp_resp *resp);
+
+/* "granted", "grantedWithMods", "rejection", ...; NULL if unknown. */
+const char	*tsp_status_name(int status);
+/* PKIFailureInfo bit name ("badAlg", "badRequest", ...); NULL if unknown. */
+const char	*tsp_failure_name(int bit);
 
 #endif /* RW_PROTO_H */

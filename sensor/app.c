@@ -290,6 +290,57 @@ handle_ocsp(struct app_flow *af, const struct http_txn *t,
 	ocsp_resp_free(&resp);
 }
 
+/*
+ * RFC 3161: a query, a reply or both.  A host that asks a TSA for a
+ * timestamp is signing something, so the event is emitted even when
+ * neither side decodes (the anomalies say why).
+ */
+static void
+handle_timestamp(struct app_flow *af, const struct http_txn *t,
+    enum obj_type rt, enum obj_type st)
+{
+	struct app *a = af->a;
+	struct wire_event ev;
+	struct tsp_req req;
+	struct tsp_resp resp;
+	struct rw_err err;
+	bool have_req = false, have_resp = false;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	event_init(&ev, WE_TIMESTAMP, af, t);
+	rw_err_clear(&err);
+	if (rt == OBJ_TS_QUERY) {
+		stats_incr(a->st, "obj_ts_query");
+		if (body_whole(a, &ev, &t->req)) {
+			if (tsp_req_parse(&req, t->req.body, t->req.body_len,
+			    &err) == 0)
+				have_req = true;
+			else
+				add_anomaly(a, &ev, err.reason ? err.reason :
+				    "tsp_req_invalid");
+		}
+	}
+	rw_err_clear(&err);
+	if (st == OBJ_TS_REPLY) {
+		stats_incr(a->st, "obj_ts_reply");
+		if (body_whole(a, &ev, &t->resp)) {
+			if (tsp_resp_parse(&resp, t->resp.body,
+			    t->resp.body_len, &err) == 0)
+				have_resp = true;
+			else
+				add_anomaly(a, &ev, err.reason ? err.reason :
+				    "tsp_resp_invalid");
+		}
+	}
+	ev.tsp_req = have_req ? &req : NULL;
+	ev.tsp_resp = have_resp ? &resp : NULL;
+	a->sink->emit(a->sink->arg, &ev);
+	/* both are zeroed or decoded: freeing is always safe */
+	tsp_req_free(&req);
+	tsp_resp_free(&resp);
+}
+
 static void
 handle_crl(struct app_flow *af, const struct http_txn *t)
 {
@@ -320,7 +371,7 @@ handle_crl(struct app_flow *af, const struct http_txn *t)
 		crl_free(&crl);
 }
 
-/* Certificates and timestamps: counted and reported with their HTTP. */
+/* Certificates: counted and reported with their HTTP. */
 static void
 handle_simple(struct app_flow *af, const struct http_txn *t,
     enum wire_event_type type, const char *counter)
@@ -348,12 +399,8 @@ on_txn(void *arg, struct http_txn *t)
 		    q->present ? q->uri : NULL, false);
 
 	handle_ocsp(af, t, rt, st);
-	if (rt == OBJ_TS_QUERY)
-		stats_incr(af->a->st, "obj_ts_query");
-	if (st == OBJ_TS_REPLY)
-		stats_incr(af->a->st, "obj_ts_reply");
 	if (rt == OBJ_TS_QUERY || st == OBJ_TS_REPLY)
-		handle_simple(af, t, WE_TIMESTAMP, NULL);
+		handle_timestamp(af, t, rt, st);
 	switch (st) {
 	case OBJ_CRL:
 		handle_crl(af, t);

@@ -17,6 +17,7 @@
 #include "common/err.h"
 #include "common/timefmt.h"
 #include "sensor/eve.h"
+#include "sensor/eve_tsp.h"
 
 struct eve {
 	FILE			*f;
@@ -27,11 +28,11 @@ struct eve {
 };
 
 /*
- * A JSON string of untrusted text.  jansson refuses invalid UTF-8, so such
- * text is carried escaped (\xNN) rather than dropped.
+ * jansson refuses invalid UTF-8, so such text is carried escaped (\xNN)
+ * rather than dropped.
  */
-static json_t *
-jstr(const char *s)
+json_t *
+eve_jstr(const char *s)
 {
 	json_t *j;
 	char *esc;
@@ -54,7 +55,7 @@ static void
 set_str(json_t *o, const char *key, const char *s)
 {
 	if (s != NULL && s[0] != '\0')
-		json_object_set_new(o, key, jstr(s));
+		json_object_set_new(o, key, eve_jstr(s));
 }
 
 static void
@@ -291,11 +292,14 @@ eve_event_json(const struct wire_event *ev, const struct rw_config *cfg)
 	}
 	if (ev->type == WE_CRL && ev->crl != NULL)
 		json_object_set_new(o, "crl", crl_json(ev->crl));
+	if (ev->type == WE_TIMESTAMP)
+		json_object_set_new(o, "tsp",
+		    tsp_json(ev->tsp_req, ev->tsp_resp));
 	if (ev->n_anomalies > 0 && (a = json_array()) != NULL) {
 		for (i = 0; i < ev->n_anomalies && i < WE_MAX_ANOMALIES; i++)
 			if (ev->anomalies[i] != NULL)
 				json_array_append_new(a,
-				    jstr(ev->anomalies[i]));
+				    eve_jstr(ev->anomalies[i]));
 		json_object_set_new(o, "anomalies", a);
 	}
 	return o;

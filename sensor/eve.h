@@ -30,6 +30,9 @@ struct eve	*eve_open(const char *path, const struct rw_config *cfg,
 json_t		*eve_event_json(const struct wire_event *ev,
 		    const struct rw_config *cfg);
 
+/* A JSON string of untrusted text (new reference), or NULL on OOM. */
+json_t		*eve_jstr(const char *s);
+
 /* Writes one line; the event_sink emit function, arg is the struct eve. */
 void		 eve_emit(void *arg, const struct wire_event *ev);
 

@@ -40,6 +40,10 @@ struct wire_event {
 	/* WE_CRL */
 	const struct crl	*crl;
 
+	/* WE_TIMESTAMP: either side may be missing */
+	const struct tsp_req	*tsp_req;
+	const struct tsp_resp	*tsp_resp;
+
 	/* objects seen but not decodable: reasons, as counted in stats */
 	const char		*anomalies[WE_MAX_ANOMALIES];
 	size_t			 n_anomalies;

@@ -16,3 +16,6 @@ librevwire_a_SOURCES += \
 	sensor/tcp.c \
 	sensor/eve_cert.c \
 	sensor/eve_cert.h
+librevwire_a_SOURCES += \
+	sensor/eve_tsp.c \
+	sensor/eve_tsp.h

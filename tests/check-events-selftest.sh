@@ -78,4 +78,16 @@ printf 'not json\n' >>"$TMP/dup.json"
 expect_rc 1 "a line that is not JSON" '[]' "$TMP/dup.json"
 : >"$TMP/empty.json"
 expect_rc 1 "no events at all" '[{"event_type":"crl"}]' "$TMP/empty.json"
+# RFC 3161 events: serial/nonce text, imprint case, genTime, status names
+cat >"$TMP/tsp.json" <<'JSON'
+{"timestamp":"2026-11-30T05:13:13.357183Z","event_type":"timestamp","tsp":{"request":{"hash_algorithm":"sha256","message_imprint":"9f6d4ede","nonce":"6FCD62A4376D6E68","cert_req":true},"response":{"status":"granted","serial":"9F01","gen_time":"2026-11-30T05:13:13.429Z","policy":"1.3.6.1.4.1.55555.1.1","signer_serial":"8A5A"},"signing_activity":"x"}}
+JSON
+tgood='[{"event_type":"timestamp","tsp":{"response":{"serial":"9F01","gen_time":"2026-11-30T05:13:13.429Z"}}}]'
+expect_rc 0 "timestamp event" "$tgood" "$TMP/tsp.json"
+for e in 's/"9F01"/"9f01"/' 's/"6FCD62A4376D6E68"/"006FCD62A4376D6E68"/' \
+    's/9f6d4ede/9F6D4EDE/' 's/05:13:13.429Z/05:13:13.429+0000/' \
+    's/"granted"/"Granted"/' 's/1.3.6.1.4.1.55555.1.1/tsaPolicy/'; do
+	sed "$e" "$TMP/tsp.json" >"$TMP/tsp-bad.json"
+	expect_rc 1 "timestamp format: $e" '[]' "$TMP/tsp-bad.json"
+done
 echo "all $n checker self-tests passed"

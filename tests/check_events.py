@@ -26,9 +26,9 @@ Matching (expected against actual):
       {"$in": [V, ...]}     matches one of the V (each V a pattern itself)
       {"$len": N}           a list of N elements
 
-Unless --no-format, every actual ocsp/crl event is also checked for the
-documented formats (timestamp, upper-case serials, lower-case hashes,
-reason and status names).  Every problem is printed with want/have; the
+Unless --no-format, every actual ocsp/crl/timestamp event is also checked
+for the documented formats (timestamp, upper-case serials, lower-case
+hashes, reason and status names, genTime).  Every problem is printed with want/have; the
 exit status is 0 only when there is none.
 """
 
@@ -55,6 +55,18 @@ RE_OBJTIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 # Upper-case hex of the magnitude, as i2a_ASN1_INTEGER prints it: no 00 pad.
 RE_SERIAL = re.compile(r"-?(?!00[0-9A-F]{2})(?:[0-9A-F]{2})+")
 RE_HASH = re.compile(r"(?:[0-9a-f]{2})+")
+TSP_STATUS = {
+    "granted", "grantedWithMods", "rejection", "waiting",
+    "revocationWarning", "revocationNotification",
+}
+TSP_FAILURE = {
+    "badAlg", "badRequest", "badDataFormat", "timeNotAvailable",
+    "unacceptedPolicy", "unacceptedExtension", "addInfoNotAvailable",
+    "systemFailure", "other",
+}
+# genTime: RFC 3339 UTC with the token's fraction of a second, if any
+RE_GENTIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z")
+RE_OID = re.compile(r"[0-2](\.\d+)+")
 
 
 def jtype(v):
@@ -175,7 +187,7 @@ def check_format(ev, where, problems):
             bad(path, "one of the documented names", v)
 
     et = ev.get("event_type")
-    if et not in ("ocsp", "crl"):
+    if et not in ("ocsp", "crl", "timestamp"):
         return
     chk("timestamp", ev.get("timestamp", MISSING), RE_TS)
     if not isinstance(ev.get("timestamp"), str):
@@ -216,6 +228,26 @@ def check_format(ev, where, problems):
         chk(p + "revocation_date", r.get("revocation_date", MISSING),
             RE_OBJTIME)
         chk(p + "reason", r.get("reason", MISSING), names=REASONS)
+    tsp_format(ev.get("tsp") or {}, chk)
+
+
+def tsp_format(tsp, chk):
+    """The formats of an RFC 3161 event's tsp object (docs/events.md)."""
+    for side in ("request", "response"):
+        o = tsp.get(side) or {}
+        p = "tsp.%s." % side
+        for k in ("nonce", "serial", "signer_serial"):
+            chk(p + k, o.get(k, MISSING), RE_SERIAL)
+        chk(p + "message_imprint", o.get("message_imprint", MISSING),
+            RE_HASH)
+        chk(p + "policy", o.get("policy", MISSING), RE_OID)
+    resp = tsp.get("response") or {}
+    chk("tsp.response.status", resp.get("status", MISSING),
+        names=TSP_STATUS | {str(i) for i in range(6, 100)})
+    chk("tsp.response.gen_time", resp.get("gen_time", MISSING), RE_GENTIME)
+    for i, f in enumerate(resp.get("failure_info") or []):
+        chk("tsp.response.failure_info[%d]" % i, f,
+            names=TSP_FAILURE | {str(b) for b in range(32)})
 
 
 def load_actual(src, problems):

@@ -1,5 +1,6 @@
 #!/bin/sh
 # Validates the JSON lines test_eve writes (events built from real DER)
+# and the sensor's events on tests/data/gen/timestamp.pcap
 # against docs/eve.schema.json with python3-jsonschema, and checks that the
 # schema catches a renamed field, so this test can fail.
 . "$top_srcdir/tests/setup"
@@ -16,6 +17,11 @@ done
 
 RW_EVE_OUT="$TMP/eve.json" "$top_builddir/tests/unit/test_eve" >"$TMP/unit.out"
 [ -s "$TMP/eve.json" ] || { echo "FAIL: test_eve wrote no events"; exit 1; }
+# and the sensor's own events on the RFC 3161 capture
+"$top_builddir/revwire" sensor -r "$top_srcdir/tests/data/gen/timestamp.pcap" \
+    --no-redis --json - >>"$TMP/eve.json" 2>"$TMP/sensor.err"
+grep -q '"event_type":"timestamp"' "$TMP/eve.json" ||
+    { echo "FAIL: no timestamp event to validate"; cat "$TMP/sensor.err"; exit 1; }
 
 cat >"$TMP/validate.py" <<'PYEOF'
 import json, sys
@@ -41,7 +47,8 @@ SCHEMA="$top_srcdir/docs/eve.schema.json"
 
 # The schema must reject a renamed field at every level we define.
 for rename in 's/"cert_status"/"certStatus"/' 's/"src_ip"/"source_ip"/' \
-    's/"revoked_count"/"revokedCount"/' 's/"http_user_agent"/"user_agent"/'; do
+    's/"revoked_count"/"revokedCount"/' 's/"http_user_agent"/"user_agent"/' \
+    's/"message_imprint"/"messageImprint"/' 's/"gen_time"/"genTime"/'; do
 	sed "$rename" "$TMP/eve.json" >"$TMP/broken.json"
 	if cmp -s "$TMP/eve.json" "$TMP/broken.json"; then
 		echo "FAIL: '$rename' changed nothing: the sample lacks that field"

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Regenerates the real-tool captures into a temp dir (fresh keys, fresh
-# times, the ports from HTTP_PORT/OCSP_PORT) and runs the sensor on them:
+# Regenerates the real-tool captures and the RFC 3161 one into a temp dir
+# (fresh keys, fresh times, the ports from HTTP_PORT/OCSP_PORT) and runs
+# the sensor on them:
 # the committed captures are not the only traffic the sensor understands.
 # Needs root (tcpdump on lo), openssl, curl and tcpdump; skips otherwise.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup"
@@ -21,7 +22,18 @@ if [ "$rc" != 0 ]; then
 	cat "$TMP/gen.log"
 	exit 1
 fi
-for n in real-tools vectors; do
+# The RFC 3161 capture, on the HTTP port make-captures.sh has released.
+set +e
+TSA_PORT=$HTTP_PORT sh "$top_srcdir/tests/gen/make-tsp-capture.sh" "$TMP/data" "$TMP/exp" \
+    >"$TMP/gen-tsp.log" 2>&1
+rc=$?
+set -e
+if [ "$rc" != 0 ]; then
+	echo "FAIL: make-tsp-capture.sh exited $rc"
+	cat "$TMP/gen-tsp.log"
+	exit 1
+fi
+for n in real-tools vectors timestamp; do
 	[ -f "$TMP/data/$n.pcap" ] || continue
 	sensor_check "$TMP/data/$n.pcap" "$TMP/exp/$n.json" "$(cat "$TMP/exp/$n.packets")"
 done

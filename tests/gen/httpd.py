@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Loopback HTTP/1.1 server for the capture generators.
 
-usage: httpd.py PORT DIR
+usage: httpd.py PORT DIR [TSA_CONFIG]
 
 GET serves DIR/PATH; POST reads the request body and answers with DIR/PATH
 (so a client can POST an OCSP request and get a chosen response back).
+With TSA_CONFIG, a POST labelled application/timestamp-query (or the older
+timestamp-request) is an RFC 3161 time-stamping request instead: the body
+goes to `openssl ts -reply -config TSA_CONFIG` and its reply comes back as
+application/timestamp-reply (timestamp-response for the older label).
 Content-Type comes from the extension, on purpose including a mislabelled
 one: .crl application/pkix-crl, .crt application/pkix-cert, .ocsp
 application/ocsp-response, .bin application/octet-stream.  Binds
@@ -13,13 +17,21 @@ application/ocsp-response, .bin application/octet-stream.  Binds
 
 import http.server
 import os
+import subprocess
 import sys
+import tempfile
 
 TYPES = {
     ".crl": "application/pkix-crl",
     ".crt": "application/pkix-cert",
     ".ocsp": "application/ocsp-response",
     ".bin": "application/octet-stream",
+}
+
+# request label -> reply label (RFC 3161 section 4, and the older names)
+TSA_TYPES = {
+    "application/timestamp-query": "application/timestamp-reply",
+    "application/timestamp-request": "application/timestamp-response",
 }
 
 
@@ -55,8 +67,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if n > 1 << 20:
             self.send_error(413)
             return
-        self.rfile.read(n)
-        self.send_file()
+        body = self.rfile.read(n)
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0]
+        reply_type = TSA_TYPES.get(ctype.strip().lower())
+        if self.server.tsa and reply_type:
+            self.send_tsa(body, reply_type)
+        else:
+            self.send_file()
+
+    def send_tsa(self, query, reply_type):
+        """openssl answers even a query it cannot decode (a rejection)."""
+        with tempfile.TemporaryDirectory() as d:
+            q, r = os.path.join(d, "q.tsq"), os.path.join(d, "r.tsr")
+            with open(q, "wb") as f:
+                f.write(query)
+            rc = subprocess.run(
+                ["openssl", "ts", "-reply", "-config", self.server.tsa,
+                 "-queryfile", q, "-out", r],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            ).returncode
+            if rc != 0 or not os.path.isfile(r):
+                self.send_error(500)
+                return
+            with open(r, "rb") as f:
+                body = f.read()
+        self.send_response(200)
+        self.send_header("Content-Type", reply_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, fmt, *args):
         sys.stderr.write("httpd: " + (fmt % args) + "\n")
@@ -66,6 +105,7 @@ def main():
     port, root = int(sys.argv[1]), os.path.realpath(sys.argv[2])
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     srv.root = root
+    srv.tsa = os.path.realpath(sys.argv[3]) if len(sys.argv) > 3 else None
     sys.stderr.write("httpd: listening on 127.0.0.1:%d\n" % port)
     sys.stderr.flush()
     srv.serve_forever()

@@ -40,6 +40,8 @@ struct rec_event {
 	int			status;
 	size_t			n_anom;
 	const char		*anom[WE_MAX_ANOMALIES];
+	bool			has_ts_req;
+	char			ts_serial[SERIAL_HEX_MAX];	/* reply's */
 };
 
 struct events {
@@ -76,6 +78,10 @@ emit(void *arg, const struct wire_event *ev)
 	r->n_anom = ev->n_anomalies;
 	for (i = 0; i < ev->n_anomalies; i++)
 		r->anom[i] = ev->anomalies[i];
+	r->has_ts_req = ev->tsp_req != NULL;
+	if (ev->tsp_resp != NULL)
+		snprintf(r->ts_serial, sizeof(r->ts_serial), "%s",
+		    ev->tsp_resp->serial);
 }
 
 static uint8_t *
@@ -358,6 +364,10 @@ test_cert_ts(void)
 	CHECK_INT(h.evs.e[0].type, WE_CA_CERT);
 	CHECK_INT(h.evs.e[1].type, WE_CA_CERT);
 	CHECK_INT(h.evs.e[2].type, WE_TIMESTAMP);
+	/* both sides decoded: tests/data/obj/ts-reply.der is serial 0x02 */
+	CHECK(h.evs.e[2].has_ts_req);
+	CHECK_STR(h.evs.e[2].ts_serial, "02");
+	CHECK_INT(h.evs.e[2].n_anom, 0);
 	CHECK_INT(stats_get(&h.st, "obj_cert"), 1);
 	CHECK_INT(stats_get(&h.st, "obj_pkcs7"), 1);
 	CHECK_INT(stats_get(&h.st, "obj_ts_query"), 1);
@@ -371,6 +381,30 @@ test_cert_ts(void)
 	free(m2);
 	free(m3);
 	free(m4);
+}
+
+/* A body labelled timestamp-query that is not one: event, anomaly, count. */
+static void
+test_ts_malformed(void)
+{
+	static const char m[] = "POST /tsa HTTP/1.1\r\nContent-Type: "
+	    "application/timestamp-query\r\nContent-Length: 5\r\n\r\nhello";
+	static const char r[] = "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n";
+	struct harness h;
+
+	h_init(&h);
+	h_feed(&h, 0, (const uint8_t *)m, strlen(m), 0);
+	h_feed(&h, 1, (const uint8_t *)r, strlen(r), 0);
+	CHECK_INT(h.evs.n, 1);
+	CHECK_INT(h.evs.e[0].type, WE_TIMESTAMP);
+	CHECK(!h.evs.e[0].has_ts_req);
+	CHECK_STR(h.evs.e[0].ts_serial, "");
+	CHECK_INT(h.evs.e[0].n_anom, 1);
+	CHECK_STR(h.evs.e[0].anom[0], "tsp_req_malformed");
+	CHECK_INT(stats_get(&h.st, "tsp_req_malformed"), 1);
+	CHECK_INT(stats_get(&h.st, "obj_ts_query"), 1);
+	CHECK_INT(stats_get(&h.st, "obj_ts_reply"), 0);
+	h_done(&h);
 }
 
 /* certutil as a downloader: counted, no event (its own alert later). */
@@ -446,5 +480,6 @@ test_event_names(void)
 }
 
 UNIT_MAIN(test_ocsp_post, test_ocsp_get_swapped, test_crl,
-    test_crl_truncated, test_cert_ts, test_cryptoapi_other, test_detection,
+    test_crl_truncated, test_cert_ts, test_ts_malformed, test_cryptoapi_other,
+    test_detection,
     test_event_names)

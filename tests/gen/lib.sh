@@ -1,0 +1,59 @@
+# shellcheck shell=sh disable=SC2154
+# tests/gen/lib.sh - sourced by the capture generators (make-captures.sh,
+# make-tsp-capture.sh) after they set W (work dir), PIDS (""), ME (their
+# name for messages) and, for tx, TX (the transaction list).
+
+# bg LOG CMD...: start CMD in the background, remember its pid in $BG.
+bg() {
+	_log=$1
+	shift
+	"$@" >"$_log" 2>&1 &
+	BG=$!
+	PIDS="$PIDS $BG"
+}
+
+# wait_log LOG TEXT: poll (5 s at most) until LOG contains TEXT.
+wait_log() {
+	_i=0
+	until grep -q "$2" "$1" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -le 50 ] || { echo "$ME: timeout waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+# stop PID: end a process this script started and wait for it.
+stop() {
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+# capture_start FILE FILTER / capture_stop: tcpdump on lo, ready when it
+# says it is listening.
+capture_start() {
+	bg "$W/tcpdump.log" tcpdump -i lo -U --immediate-mode -w "$1" "$2"
+	TCPDUMP=$BG
+	wait_log "$W/tcpdump.log" "listening on"
+	sleep 0.5
+}
+# capture_stop NAME: stop tcpdump, keep its packet count in $W/NAME.packets
+# (the `packets` counter the sensor must report).
+capture_stop() {
+	sleep 0.5
+	kill -INT "$TCPDUMP"
+	wait "$TCPDUMP" 2>/dev/null || true
+	grep -q "^0 packets dropped by kernel" "$W/tcpdump.log" ||
+	    { echo "$ME: tcpdump dropped packets" >&2; cat "$W/tcpdump.log" >&2; exit 1; }
+	sed -n 's/^\([0-9]*\) packets captured$/\1/p' "$W/tcpdump.log" >"$W/$1.packets"
+	[ -s "$W/$1.packets" ] || { echo "$ME: no packet count" >&2; exit 1; }
+}
+
+# tx KIND METHOD HOST URL UA PORT REQ RESP CTYPE LABEL: one line of the
+# transaction list that tests/gen/expected.py turns into expected events,
+# on TCP connection number $CONN (call newconn before each new one).
+CONN=0
+newconn() { CONN=$((CONN + 1)); }
+tx() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$CONN" >>"$TX"
+}
+
