@@ -166,6 +166,23 @@ ca_registry_learn(struct ca_registry *r, const struct x509_info *info)
 }
 
 int
+ca_registry_learn_verified(struct ca_registry *r, const struct x509_info *info)
+{
+	const struct ca_entry *ca;
+	EVP_PKEY *k;
+	int ok;
+
+	if (r == NULL || info == NULL || info->x == NULL || !info->is_ca)
+		return 0;
+	if ((ca = ca_registry_lookup_issuer(r, info->issuer, info->aki)) == NULL ||
+	    (k = X509_get0_pubkey(ca->x)) == NULL)
+		return 0;
+	ok = X509_verify(info->x, k) == 1;
+	ERR_clear_error();
+	return ok ? add(r, info, CA_SRC_WIRE) : 0;
+}
+
+int
 ca_registry_load_file(struct ca_registry *r, const char *path,
     struct rw_err *err)
 {

@@ -60,6 +60,15 @@ int	ca_registry_load_dir(struct ca_registry *r, const char *path,
 int	ca_registry_learn(struct ca_registry *r, const struct x509_info *info);
 
 /*
+ * Learns a CA certificate only when its signature verifies under the key
+ * of a CA the registry already holds (chain building over a TLS chain:
+ * an intermediate a known CA signed is known, whoever carried it).
+ * Returns 1 added, 0 not.
+ */
+int	ca_registry_learn_verified(struct ca_registry *r,
+	    const struct x509_info *info);
+
+/*
  * Finds a CA by an OCSP CertID's hashes; alg is "sha1" or "sha256", hashes
  * lower- or upper-case hex.  Returns the entry (owned by the registry, valid
  * until the next learn/load/free), or NULL: unknown, never a guess.

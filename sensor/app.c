@@ -576,7 +576,11 @@ tls_staple(struct app *a, struct wire_event *ev, const struct tls_result *res,
 	return true;
 }
 
-/* One "tls" event per connection (tls.h), then its CAs are learned. */
+/*
+ * One "tls" event per connection (tls.h).  Chain CAs that a known CA
+ * signed are learned first (they are vouched for); the others after the
+ * event, like every wire certificate.
+ */
 static void
 on_tls(void *arg, const struct tls_result *res)
 {
@@ -595,6 +599,11 @@ on_tls(void *arg, const struct tls_result *res)
 	ev.flow = af->f;
 	ev.tls = res;
 	stats_incr(a->st, "tls_events");
+	/* top down, so each intermediate a known CA signed vouches for the next */
+	for (i = res->n_chain; i-- > 1;)
+		if (res->chain[i].decoded &&
+		    ca_registry_learn_verified(a->ca, &res->chain[i].info) == 1)
+			stats_incr(a->st, "ca_learned");
 	if (res->staple != NULL)
 		(void)tls_staple(a, &ev, res, &resp, &v);
 	if (!ev.issuer_checked && res->n_chain > 0 && res->chain[0].decoded) {
