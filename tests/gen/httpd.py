@@ -6,8 +6,10 @@ usage: httpd.py PORT DIR
 GET serves DIR/PATH; POST reads the request body and answers with DIR/PATH
 (so a client can POST an OCSP request and get a chosen response back).
 Content-Type comes from the extension, on purpose including a mislabelled
-one: .crl application/pkix-crl, .crt application/pkix-cert, .ocsp
-application/ocsp-response, .bin application/octet-stream.  Binds
+one: .crl application/pkix-crl, .crt application/pkix-cert, .cer
+application/x-x509-ca-cert, .p7c application/pkcs7-mime, .p7b
+application/x-pkcs7-certificates, .ocsp application/ocsp-response, .bin
+application/octet-stream.  Binds
 127.0.0.1 only.
 """
 
@@ -20,6 +22,9 @@ TYPES = {
     ".crt": "application/pkix-cert",
     ".ocsp": "application/ocsp-response",
     ".bin": "application/octet-stream",
+    ".cer": "application/x-x509-ca-cert",
+    ".p7c": "application/pkcs7-mime",
+    ".p7b": "application/x-pkcs7-certificates",
 }
 
 
