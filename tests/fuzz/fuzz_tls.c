@@ -9,17 +9,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
 #include "common/stats.h"
 #include "proto/tls.h"
+#include "sensor/eve.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The result as the sensor writes it: the "tls" event's JSON. */
 static void
 on_result(void *arg, const struct tls_result *r)
 {
 	size_t *n = arg;
+	struct wire_event ev;
+	json_t *j;
+	char *s;
 
 	*n += r->n_chain + r->staple_len + (r->sni[0] != '\0');
+	memset(&ev, 0, sizeof(ev));
+	ev.type = WE_TLS;
+	ev.ts = r->ts;
+	ev.tls = r;
+	if ((j = eve_event_json(&ev, NULL)) != NULL) {
+		s = json_dumps(j, JSON_COMPACT);
+		free(s);
+		json_decref(j);
+	}
 }
 
 int

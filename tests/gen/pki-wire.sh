@@ -167,3 +167,5 @@ mkdir -p "$DATA/pki-wire"
 cp "$P/root.crt" "$P/inter.crt" "$P/ocsp.crt" "$P/forged.crt" "$P/unauth.crt" \
     "$P/tls.crt" "$DATA/pki-wire/"
 cp "$P/inter/index.txt" "$DATA/pki-wire/index.txt"
+# and the objects served, as the bytes on the wire (fuzz seeds too)
+cp "$WWW3"/*.ocsp "$WWW3/chain.p7c" "$WWW3/chain.p7b" "$DATA/pki-wire/"
