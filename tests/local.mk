@@ -110,3 +110,7 @@ check_PROGRAMS += tests/unit/test_ca_registry
 tests_unit_test_ca_registry_SOURCES = tests/unit/test_ca_registry.c tests/unit/unit.c
 tests_unit_test_ca_registry_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_ca_registry
+check_PROGRAMS += tests/unit/test_ocsp_verify
+tests_unit_test_ocsp_verify_SOURCES = tests/unit/test_ocsp_verify.c tests/unit/unit.c
+tests_unit_test_ocsp_verify_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_ocsp_verify
