@@ -172,8 +172,9 @@ ca_registry_learn_verified(struct ca_registry *r, const struct x509_info *info)
 	EVP_PKEY *k;
 	int ok;
 
-	if (r == NULL || info == NULL || info->x == NULL || !info->is_ca)
-		return 0;
+	if (r == NULL || info == NULL || info->x == NULL || !info->is_ca ||
+	    find_exact(r, info) != NULL)
+		return 0;	/* known already: no signature to check again */
 	if ((ca = ca_registry_lookup_issuer(r, info->issuer, info->aki)) == NULL ||
 	    (k = X509_get0_pubkey(ca->x)) == NULL)
 		return 0;

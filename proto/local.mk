@@ -8,4 +8,5 @@ librevwire_a_SOURCES += \
 	proto/proto.h \
 	proto/tls.c \
 	proto/tls.h \
-	proto/x509.c
+	proto/x509.c \
+	proto/x509_cache.c

@@ -92,16 +92,6 @@ result_clear(struct tls_result *r)
 }
 
 static void
-deliver(struct tls_conn *c)
-{
-	if (c->delivered)
-		return;
-	c->delivered = true;
-	if (c->res.client_hello || c->res.server_hello)
-		c->cb(c->arg, &c->res);
-}
-
-static void
 dir_stop(struct tls_conn *c, int dir, const char *why)
 {
 	if (why != NULL)
@@ -110,6 +100,24 @@ dir_stop(struct tls_conn *c, int dir, const char *why)
 	free(c->d[dir].hs);
 	c->d[dir].hs = NULL;
 	c->d[dir].hlen = c->d[dir].hcap = 0;
+}
+
+/*
+ * Hands the result over once; nothing after it concerns us (the rest is
+ * encrypted), so both directions stop and the chain is freed now rather
+ * than with the flow.
+ */
+static void
+deliver(struct tls_conn *c)
+{
+	if (c->delivered)
+		return;
+	c->delivered = true;
+	if (c->res.client_hello || c->res.server_hello)
+		c->cb(c->arg, &c->res);
+	dir_stop(c, 0, NULL);
+	dir_stop(c, 1, NULL);
+	result_clear(&c->res);
 }
 
 /* SNI: a list of (type, name); we keep the first host_name (type 0). */
@@ -228,12 +236,29 @@ parse_server_hello(struct tls_conn *c, struct cursor m)
 	return true;
 }
 
+/*
+ * Entries of a certificate_list up to the first malformed one: the chain
+ * array is sized by the message, not by the limit (a struct x509_info is
+ * large, and most chains are short).
+ */
+static size_t
+count_certs(struct cursor list)
+{
+	struct cursor cert;
+	size_t n = 0;
+
+	/* each pass consumes >= 3 bytes of list, so the loop ends */
+	while (cur_left(&list) > 0 && cur_get_sub24(&list, &cert))
+		n++;
+	return n;
+}
+
 static void
 parse_certificate(struct tls_conn *c, struct cursor m)
 {
 	struct tls_result *r = &c->res;
 	struct cursor list, cert;
-	size_t max = c->lim->max_chain;
+	size_t max = c->lim->max_chain, n;
 
 	if (r->chain != NULL) {
 		stats_incr(c->st, "tls_bad_handshake");	/* a second one */
@@ -243,6 +268,8 @@ parse_certificate(struct tls_conn *c, struct cursor m)
 		stats_incr(c->st, "tls_bad_handshake");
 		return;
 	}
+	if ((n = count_certs(list)) < max)
+		max = n;
 	if (max > 0 && (r->chain = calloc(max, sizeof(*r->chain))) == NULL) {
 		stats_incr(c->st, "tls_oom");
 		return;
@@ -272,7 +299,8 @@ parse_certificate(struct tls_conn *c, struct cursor m)
 		}
 		memcpy(tc->der, cert.p, tc->len);
 		r->n_chain++;
-		if (x509_parse(&tc->info, tc->der, tc->len, NULL) == 0)
+		if (x509_parse_cached(c->lim->cache, &tc->info, tc->der, tc->len,
+		    NULL) == 0)
 			tc->decoded = true;
 		else
 			stats_incr(c->st, "tls_bad_certificate");

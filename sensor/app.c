@@ -263,6 +263,20 @@ learn_certs(struct app *a, const struct x509_info *certs, size_t n)
 			stats_incr(a->st, "ca_learned");
 }
 
+/*
+ * Whether the registry can learn anything from x (a CA, or a certificate
+ * that marks its issuer code-signing): most carried certificates are
+ * delegated responders, not worth decoding in full.
+ */
+static bool
+teaches(X509 *x)
+{
+	uint32_t fl = X509_get_extension_flags(x);
+
+	return X509_check_ca(x) != 0 || ((fl & EXFLAG_XKUSAGE) != 0 &&
+	    (X509_get_extended_key_usage(x) & XKU_CODE_SIGN) != 0);
+}
+
 static void
 learn_ocsp_certs(struct app *a, const struct ocsp_resp *resp)
 {
@@ -274,6 +288,8 @@ learn_ocsp_certs(struct app *a, const struct ocsp_resp *resp)
 		return;
 	certs = OCSP_resp_get0_certs(resp->basic);
 	for (i = 0; i < sk_X509_num(certs); i++) {
+		if (!teaches(sk_X509_value(certs, i)))
+			continue;
 		if (x509_from_X509(&info, sk_X509_value(certs, i), NULL) == -1) {
 			stats_incr(a->st, "ocsp_bad_carried_cert");
 			continue;
@@ -831,6 +847,11 @@ app_new(const struct rw_config *cfg, struct stats *st,
 	a->tlim.max_chain = (size_t)cfg->tls_max_chain;
 	a->tlim.max_cert = (size_t)cfg->tls_max_handshake;
 	a->tlim.max_staple = (size_t)cfg->tls_max_handshake;
+	if ((a->tlim.cache = x509_cache_new((size_t)cfg->x509_cache_max)) ==
+	    NULL) {
+		free(a);
+		return NULL;
+	}
 	return a;
 }
 
@@ -843,5 +864,8 @@ app_set_ca_registry(struct app *a, struct ca_registry *reg)
 void
 app_free(struct app *a)
 {
+	if (a == NULL)
+		return;
+	x509_cache_free(a->tlim.cache);
 	free(a);
 }
