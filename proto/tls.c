@@ -31,8 +31,14 @@ struct tls_dir {
 	bool	 done;		/* framing lost or encrypted: ignore the rest */
 	bool	 started;	/* first byte seen (SSLv2 check) */
 	size_t	 skip;		/* bytes still to drop (SSLv2 record) */
-	uint8_t	 rec[5 + TLS_RECORD_MAX];
+	/*
+	 * The record being assembled, allocated while the handshake lasts
+	 * (freed when the direction stops): a connection past its handshake
+	 * holds no buffer.
+	 */
+	uint8_t	*rec;
 	size_t	 rlen;
+	size_t	 rcap;
 	uint8_t	*hs;		/* handshake bytes awaiting a whole message */
 	size_t	 hlen;
 	size_t	 hcap;
@@ -100,6 +106,28 @@ dir_stop(struct tls_conn *c, int dir, const char *why)
 	free(c->d[dir].hs);
 	c->d[dir].hs = NULL;
 	c->d[dir].hlen = c->d[dir].hcap = 0;
+	free(c->d[dir].rec);
+	c->d[dir].rec = NULL;
+	c->d[dir].rlen = c->d[dir].rcap = 0;
+}
+
+/* Room for want bytes of record; false (direction stopped) on OOM. */
+static bool
+rec_reserve(struct tls_conn *c, int dir, size_t want)
+{
+	struct tls_dir *d = &c->d[dir];
+	uint8_t *n;
+
+	if (want <= d->rcap)
+		return true;
+	/* bounded: the header is checked before want covers a body */
+	if ((n = realloc(d->rec, want)) == NULL) {
+		dir_stop(c, dir, "tls_oom");
+		return false;
+	}
+	d->rec = n;
+	d->rcap = want;
+	return true;
 }
 
 /*
@@ -464,8 +492,8 @@ tls_conn_feed(struct tls_conn *c, int dir, const uint8_t *p, size_t len,
 {
 	struct tls_dir *d;
 	struct cursor in, hdr;
-	uint8_t type, maj, min;
-	uint16_t rlen;
+	uint8_t type = 0, maj = 0, min = 0;	/* the 5-byte reads cannot fail */
+	uint16_t rlen = 0;
 
 	if (c == NULL || dir < 0 || dir > 1)
 		return;
@@ -491,6 +519,8 @@ tls_conn_feed(struct tls_conn *c, int dir, const uint8_t *p, size_t len,
 		n = want - d->rlen;
 		if (n > cur_left(&in))
 			n = cur_left(&in);
+		if (!rec_reserve(c, dir, d->rlen + n))
+			break;
 		cur_copy(&in, d->rec + d->rlen, n);
 		d->rlen += n;
 		if (!d->started && d->rlen >= 3) {
@@ -551,6 +581,8 @@ tls_conn_free(struct tls_conn *c)
 		return;
 	free(c->d[0].hs);
 	free(c->d[1].hs);
+	free(c->d[0].rec);
+	free(c->d[1].rec);
 	result_clear(&c->res);
 	free(c);
 }
