@@ -25,18 +25,20 @@ trap 'rm -rf "$work"' EXIT
 [ -x /usr/bin/time ] || { echo "bench: needs GNU time (apt-get install time)"; exit 1; }
 cc -O2 -o "$work/floor" "$top/tests/bench/floor.c" $(pkg-config --cflags --libs libpcap)
 
-# measure NAME CMD...: prints "NAME seconds maxrss_kib", keeps the seconds
-# in $SECS
+# measure NAME CMD...: prints "NAME wall-seconds cpu-seconds maxrss_kib",
+# keeps the CPU seconds (user + sys: steadier than wall time on a shared
+# machine) in $SECS
 measure() {
 	name=$1; shift
-	/usr/bin/time -f "%e %M" -o "$work/t" "$@" >/dev/null 2>"$work/err" ||
+	/usr/bin/time -f "%e %U %S %M" -o "$work/t" "$@" >/dev/null 2>"$work/err" ||
 	    { echo "bench: $name failed:"; cat "$work/err"; exit 1; }
-	printf '%-14s %8s s %8s KiB\n' "$name" $(cat "$work/t")
-	SECS=$(cut -d' ' -f1 "$work/t")
+	read -r wall usr sys rss <"$work/t"
+	SECS=$(echo "$usr + $sys" | bc -l)
+	printf '%-10s %7s s wall %7.2f s cpu %8s KiB\n' "$name" "$wall" "$SECS" "$rss"
 }
 
 # run_capture LABEL [GEN-ARGS...]: one capture, floor/revwire/tshark; sets
-# NET (revwire minus floor, seconds) and CHAINS (tls events with a chain).
+# NET (revwire minus floor, CPU seconds) and CHAINS (tls events with a chain).
 run_capture() {
 	label=$1; shift
 	cap="$work/mixed-$size-$label.pcap"
@@ -64,7 +66,7 @@ for size in $sizes; do
 	plain=$NET
 	run_capture chains --tls-certs
 	if [ "$CHAINS" -gt 0 ]; then
-		printf '   certificate decoding: %.1f us per handshake (%s handshakes, %.2f s net of the floor vs %.2f s with bare hellos)\n' \
+		printf '   certificate decoding: %.1f us per handshake (%s handshakes, %.2f cpu s net of the floor vs %.2f with bare hellos)\n' \
 		    "$(echo "($NET - $plain) * 1000000 / $CHAINS" | bc -l)" "$CHAINS" "$NET" "$plain"
 	fi
 done
