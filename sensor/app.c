@@ -564,9 +564,9 @@ on_txn(void *arg, struct http_txn *t)
 /*
  * A stapled OCSP response: decoded as any OCSP response, its issuer from
  * its CertID, judged at the handshake's time; the leaf certificate is
- * what the client "asked" about.  Returns whether *resp holds it.
+ * what the client "asked" about.  On success ev->ocsp_resp is resp.
  */
-static bool
+static void
 tls_staple(struct app *a, struct wire_event *ev, const struct tls_result *res,
     struct ocsp_resp *resp, struct ocsp_verdict *v)
 {
@@ -579,7 +579,7 @@ tls_staple(struct app *a, struct wire_event *ev, const struct tls_result *res,
 	if (ocsp_resp_parse(resp, res->staple, res->staple_len, &a->olim,
 	    &err) == -1) {
 		add_anomaly(a, ev, err.reason ? err.reason : "ocsp_resp_invalid");
-		return false;
+		return;
 	}
 	ev->ocsp_resp = resp;
 	ocsp_issuer(a, ev, NULL, resp);
@@ -589,7 +589,6 @@ tls_staple(struct app *a, struct wire_event *ev, const struct tls_result *res,
 		    sizeof(leaf.serial));
 	judge_ocsp(a, ev, resp, have_leaf ? &leaf : NULL, 1, NULL,
 	    res->ts.tv_sec, v);
-	return true;
 }
 
 /*
@@ -621,7 +620,7 @@ on_tls(void *arg, const struct tls_result *res)
 		    ca_registry_learn_verified(a->ca, &res->chain[i].info) == 1)
 			stats_incr(a->st, "ca_learned");
 	if (res->staple != NULL)
-		(void)tls_staple(a, &ev, res, &resp, &v);
+		tls_staple(a, &ev, res, &resp, &v);
 	if (!ev.issuer_checked && res->n_chain > 0 && res->chain[0].decoded) {
 		leaf = &res->chain[0].info;
 		set_issuer(a, &ev, ca_registry_lookup_issuer(a->ca, leaf->issuer,
