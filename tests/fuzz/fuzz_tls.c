@@ -44,7 +44,7 @@ on_result(void *arg, const struct tls_result *r)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct tls_limits lim = {
+	static struct tls_limits lim = {
 		.max_handshake = 65536, .max_chain = 8, .max_cert = 16384,
 		.max_staple = 16384,
 	};
@@ -58,6 +58,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	stats_init(&st);
+	/*
+	 * A small decoding cache kept across inputs (as the sensor keeps one
+	 * across connections), so hits, replacements and copies run too.
+	 */
+	if (lim.cache == NULL)
+		lim.cache = x509_cache_new(4);
 	if ((c = tls_conn_new(&lim, &st, on_result, &seen)) == NULL)
 		return 0;
 	while (size >= 2) {
