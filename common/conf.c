@@ -58,6 +58,8 @@ static const struct conf_key conf_keys[] = {
 	K("crl-max-entries", CT_UINT, crl_max_entries, 1, 100000000, "10000000"),
 	K("tls-max-handshake", CT_SIZE, tls_max_handshake, 1024, 16777216, "256k"),
 	K("tls-max-chain", CT_UINT, tls_max_chain, 1, 64, "10"),
+	K("x509-cache-max", CT_UINT, x509_cache_max, 0, 65536, "256"),
+	K("ca-cert-max-certs", CT_UINT, ca_cert_max_certs, 1, 1024, "32"),
 	K("ca-registry-max", CT_UINT, ca_registry_max, 16, 1000000, "4096"),
 	KS("ca-bundle", ca_bundle, "/etc/ssl/certs/ca-certificates.crt"),
 	KS("ca-dir", ca_dir, ""),

@@ -50,6 +50,8 @@ struct rw_config {
 	uint64_t	crl_max_entries;	/* entries decoded at all */
 	uint64_t	tls_max_handshake;	/* bytes of one handshake message */
 	uint64_t	tls_max_chain;		/* certificates kept per chain */
+	uint64_t	x509_cache_max;		/* decoded TLS certificates kept */
+	uint64_t	ca_cert_max_certs;	/* certificates listed per CA download */
 	uint64_t	ca_registry_max;	/* CA registry entries */
 	char		ca_bundle[RW_CONF_STR_MAX];	/* trust store PEM bundle */
 	char		ca_dir[RW_CONF_STR_MAX];	/* or a directory of PEMs */

@@ -140,6 +140,7 @@ add(struct ca_registry *r, const struct x509_info *info, enum ca_source src)
 	    sizeof(e->name_hash_sha256));
 	memcpy(e->key_hash_sha256, info->key_hash_sha256,
 	    sizeof(e->key_hash_sha256));
+	memcpy(e->ski, info->ski, sizeof(e->ski));
 	e->x = info->x;
 	e->seq = ++r->seq;
 	return 1;
@@ -162,6 +163,24 @@ ca_registry_learn(struct ca_registry *r, const struct x509_info *info)
 	if (!info->is_ca)
 		return 0;
 	return add(r, info, CA_SRC_WIRE);
+}
+
+int
+ca_registry_learn_verified(struct ca_registry *r, const struct x509_info *info)
+{
+	const struct ca_entry *ca;
+	EVP_PKEY *k;
+	int ok;
+
+	if (r == NULL || info == NULL || info->x == NULL || !info->is_ca ||
+	    find_exact(r, info) != NULL)
+		return 0;	/* known already: no signature to check again */
+	if ((ca = ca_registry_lookup_issuer(r, info->issuer, info->aki)) == NULL ||
+	    (k = X509_get0_pubkey(ca->x)) == NULL)
+		return 0;
+	ok = X509_verify(info->x, k) == 1;
+	ERR_clear_error();
+	return ok ? add(r, info, CA_SRC_WIRE) : 0;
 }
 
 int
@@ -240,6 +259,27 @@ ca_registry_lookup_hash(const struct ca_registry *r, const char *alg,
 		    name_hash) == 0 && strcasecmp(sha256 ? e->key_hash_sha256 :
 		    e->key_hash_sha1, key_hash) == 0)
 			return e;
+	}
+	return NULL;
+}
+
+const struct ca_entry *
+ca_registry_lookup_issuer(const struct ca_registry *r, const char *name,
+    const char *aki)
+{
+	const struct ca_entry *e;
+	size_t i;
+
+	if (r == NULL || name == NULL || name[0] == '\0')
+		return NULL;
+	for (i = 0; i < r->n; i++) {
+		e = &r->e[i];
+		if (strcmp(e->name, name) != 0)
+			continue;
+		if (aki != NULL && aki[0] != '\0' && e->ski[0] != '\0' &&
+		    strcasecmp(aki, e->ski) != 0)
+			continue;
+		return e;
 	}
 	return NULL;
 }

@@ -1,6 +1,7 @@
 librevwire_a_SOURCES += \
 	correlate/ca_registry.c \
 	correlate/correlate.h \
+	correlate/ocsp_verify.c \
 	correlate/endpoint.c \
 	correlate/endpoint.h \
 	correlate/ingest_json.c \

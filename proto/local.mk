@@ -9,4 +9,5 @@ librevwire_a_SOURCES += \
 	proto/tls.c \
 	proto/tls.h \
 	proto/tsp.c \
-	proto/x509.c
+	proto/x509.c \
+	proto/x509_cache.c

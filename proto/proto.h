@@ -383,5 +383,22 @@ void	tsp_resp_free(struct tsp_resp *resp);
 const char	*tsp_status_name(int status);
 /* PKIFailureInfo bit name ("badAlg", "badRequest", ...); NULL if unknown. */
 const char	*tsp_failure_name(int bit);
+/* x509_cache.c: decoded certificates by their DER bytes (TLS chains) */
+
+struct x509_cache;
+
+/*
+ * Returns a cache of at most max certificates (0: caches nothing), or NULL
+ * on OOM.  Free with x509_cache_free() (NULL-tolerant).
+ */
+struct x509_cache	*x509_cache_new(size_t max);
+void			 x509_cache_free(struct x509_cache *c);
+/*
+ * As x509_parse() on DER bytes, reusing the decoding of identical bytes
+ * seen before; c may be NULL.  On success *out is the caller's (its own
+ * X509 reference: x509_info_free()), on failure zeroed with err.
+ */
+int	x509_parse_cached(struct x509_cache *c, struct x509_info *out,
+	    const uint8_t *der, size_t len, struct rw_err *err);
 
 #endif /* RW_PROTO_H */

@@ -31,8 +31,14 @@ struct tls_dir {
 	bool	 done;		/* framing lost or encrypted: ignore the rest */
 	bool	 started;	/* first byte seen (SSLv2 check) */
 	size_t	 skip;		/* bytes still to drop (SSLv2 record) */
-	uint8_t	 rec[5 + TLS_RECORD_MAX];
+	/*
+	 * The record being assembled, allocated while the handshake lasts
+	 * (freed when the direction stops): a connection past its handshake
+	 * holds no buffer.
+	 */
+	uint8_t	*rec;
 	size_t	 rlen;
+	size_t	 rcap;
 	uint8_t	*hs;		/* handshake bytes awaiting a whole message */
 	size_t	 hlen;
 	size_t	 hcap;
@@ -92,16 +98,6 @@ result_clear(struct tls_result *r)
 }
 
 static void
-deliver(struct tls_conn *c)
-{
-	if (c->delivered)
-		return;
-	c->delivered = true;
-	if (c->res.client_hello || c->res.server_hello)
-		c->cb(c->arg, &c->res);
-}
-
-static void
 dir_stop(struct tls_conn *c, int dir, const char *why)
 {
 	if (why != NULL)
@@ -110,6 +106,46 @@ dir_stop(struct tls_conn *c, int dir, const char *why)
 	free(c->d[dir].hs);
 	c->d[dir].hs = NULL;
 	c->d[dir].hlen = c->d[dir].hcap = 0;
+	free(c->d[dir].rec);
+	c->d[dir].rec = NULL;
+	c->d[dir].rlen = c->d[dir].rcap = 0;
+}
+
+/* Room for want bytes of record; false (direction stopped) on OOM. */
+static bool
+rec_reserve(struct tls_conn *c, int dir, size_t want)
+{
+	struct tls_dir *d = &c->d[dir];
+	uint8_t *n;
+
+	if (want <= d->rcap)
+		return true;
+	/* bounded: the header is checked before want covers a body */
+	if ((n = realloc(d->rec, want)) == NULL) {
+		dir_stop(c, dir, "tls_oom");
+		return false;
+	}
+	d->rec = n;
+	d->rcap = want;
+	return true;
+}
+
+/*
+ * Hands the result over once; nothing after it concerns us (the rest is
+ * encrypted), so both directions stop and the chain is freed now rather
+ * than with the flow.
+ */
+static void
+deliver(struct tls_conn *c)
+{
+	if (c->delivered)
+		return;
+	c->delivered = true;
+	if (c->res.client_hello || c->res.server_hello)
+		c->cb(c->arg, &c->res);
+	dir_stop(c, 0, NULL);
+	dir_stop(c, 1, NULL);
+	result_clear(&c->res);
 }
 
 /* SNI: a list of (type, name); we keep the first host_name (type 0). */
@@ -228,12 +264,29 @@ parse_server_hello(struct tls_conn *c, struct cursor m)
 	return true;
 }
 
+/*
+ * Entries of a certificate_list up to the first malformed one: the chain
+ * array is sized by the message, not by the limit (a struct x509_info is
+ * large, and most chains are short).
+ */
+static size_t
+count_certs(struct cursor list)
+{
+	struct cursor cert;
+	size_t n = 0;
+
+	/* each pass consumes >= 3 bytes of list, so the loop ends */
+	while (cur_left(&list) > 0 && cur_get_sub24(&list, &cert))
+		n++;
+	return n;
+}
+
 static void
 parse_certificate(struct tls_conn *c, struct cursor m)
 {
 	struct tls_result *r = &c->res;
 	struct cursor list, cert;
-	size_t max = c->lim->max_chain;
+	size_t max = c->lim->max_chain, n;
 
 	if (r->chain != NULL) {
 		stats_incr(c->st, "tls_bad_handshake");	/* a second one */
@@ -243,6 +296,8 @@ parse_certificate(struct tls_conn *c, struct cursor m)
 		stats_incr(c->st, "tls_bad_handshake");
 		return;
 	}
+	if ((n = count_certs(list)) < max)
+		max = n;
 	if (max > 0 && (r->chain = calloc(max, sizeof(*r->chain))) == NULL) {
 		stats_incr(c->st, "tls_oom");
 		return;
@@ -272,7 +327,8 @@ parse_certificate(struct tls_conn *c, struct cursor m)
 		}
 		memcpy(tc->der, cert.p, tc->len);
 		r->n_chain++;
-		if (x509_parse(&tc->info, tc->der, tc->len, NULL) == 0)
+		if (x509_parse_cached(c->lim->cache, &tc->info, tc->der, tc->len,
+		    NULL) == 0)
 			tc->decoded = true;
 		else
 			stats_incr(c->st, "tls_bad_certificate");
@@ -436,8 +492,8 @@ tls_conn_feed(struct tls_conn *c, int dir, const uint8_t *p, size_t len,
 {
 	struct tls_dir *d;
 	struct cursor in, hdr;
-	uint8_t type, maj, min;
-	uint16_t rlen;
+	uint8_t type = 0, maj = 0, min = 0;	/* the 5-byte reads cannot fail */
+	uint16_t rlen = 0;
 
 	if (c == NULL || dir < 0 || dir > 1)
 		return;
@@ -463,6 +519,8 @@ tls_conn_feed(struct tls_conn *c, int dir, const uint8_t *p, size_t len,
 		n = want - d->rlen;
 		if (n > cur_left(&in))
 			n = cur_left(&in);
+		if (!rec_reserve(c, dir, d->rlen + n))
+			break;
 		cur_copy(&in, d->rec + d->rlen, n);
 		d->rlen += n;
 		if (!d->started && d->rlen >= 3) {
@@ -523,6 +581,8 @@ tls_conn_free(struct tls_conn *c)
 		return;
 	free(c->d[0].hs);
 	free(c->d[1].hs);
+	free(c->d[0].rec);
+	free(c->d[1].rec);
 	result_clear(&c->res);
 	free(c);
 }

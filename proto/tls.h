@@ -38,6 +38,12 @@ struct tls_limits {
 	size_t	max_chain;	/* certificates kept */
 	size_t	max_cert;	/* bytes of one certificate */
 	size_t	max_staple;	/* bytes of the stapled OCSP response */
+	/*
+	 * Optional (NULL: none): chain certificates decoded before are
+	 * copied from here instead of decoded again.  Shared by every
+	 * connection of its owner, who frees it after them.
+	 */
+	struct x509_cache *cache;
 };
 
 struct tls_cert {

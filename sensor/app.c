@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "correlate/correlate.h"
 #include "proto/http.h"
 #include "proto/proto.h"
+#include "proto/tls.h"
 #include "sensor/app.h"
 
 /*
@@ -26,9 +28,6 @@
 
 /* Shortest path segment worth an OCSP GET decode attempt. */
 #define OCSP_GET_MIN_SEGMENT	40
-
-/* Largest TLS record body: 2^14 plus the TLSCiphertext expansion. */
-#define TLS_RECORD_MAX	(16384 + 2048)
 
 enum app_kind { AK_DETECT, AK_HTTP, AK_TLS, AK_IGNORE };
 
@@ -42,6 +41,7 @@ struct app {
 	struct http_limits		 hlim;
 	struct ocsp_limits		 olim;
 	struct crl_limits		 clim;
+	struct tls_limits		 tlim;
 	struct ca_registry		*ca;		/* not owned; may be NULL */
 };
 
@@ -53,6 +53,7 @@ struct app_flow {
 	uint8_t			 det[2][DETECT_MAX];
 	size_t			 det_len[2];
 	struct http_conn	*http;
+	struct tls_conn		*tls;
 };
 
 /* ---- protocol detection ---- */
@@ -194,6 +195,110 @@ event_init(struct wire_event *ev, enum wire_event_type type,
 	ev->http = t;
 }
 
+/* ---- issuers (CA registry) and OCSP verdicts ---- */
+
+static const struct ca_entry *
+issuer_by_certid(struct app *a, const struct ocsp_certid *id)
+{
+	return ca_registry_lookup_hash(a->ca, id->hash_alg,
+	    id->issuer_name_hash, id->issuer_key_hash);
+}
+
+/* Records the lookup on the event and counts what it found. */
+static void
+set_issuer(struct app *a, struct wire_event *ev, const struct ca_entry *e)
+{
+	ev->issuer_checked = true;
+	ev->issuer = e;
+	stats_incr(a->st, e != NULL ? "issuer_resolved" : "issuer_unknown");
+}
+
+/* The CA an OCSP exchange names: the response's CertID, else the request's. */
+static void
+ocsp_issuer(struct app *a, struct wire_event *ev, const struct ocsp_req *req,
+    const struct ocsp_resp *resp)
+{
+	if (resp != NULL && resp->n_singles > 0)
+		set_issuer(a, ev, issuer_by_certid(a, &resp->singles[0].id));
+	else if (req != NULL && req->n_ids > 0)
+		set_issuer(a, ev, issuer_by_certid(a, &req->ids[0]));
+}
+
+/*
+ * Judges a decoded response against the event's issuer and the CertIDs
+ * that were asked (NULL: none seen) and counts every finding.
+ */
+static void
+judge_ocsp(struct app *a, struct wire_event *ev, const struct ocsp_resp *resp,
+    const struct ocsp_certid *asked, size_t n_asked, const char *nonce,
+    time_t now, struct ocsp_verdict *v)
+{
+	ocsp_verify(v, resp, ev->issuer, asked, n_asked, nonce, now);
+	if (!v->checked)
+		return;
+	ev->ocsp_verdict = v;
+	if (v->signature_valid == RW_TRI_FALSE)
+		stats_incr(a->st, "ocsp_signature_invalid");
+	if (v->responder_authorized == RW_TRI_FALSE)
+		stats_incr(a->st, "ocsp_responder_unauthorized");
+	if (v->stale)
+		stats_incr(a->st, "ocsp_stale");
+	if (v->unsolicited)
+		stats_incr(a->st, "ocsp_unsolicited");
+	if (v->nonce_mismatch)
+		stats_incr(a->st, "ocsp_nonce_mismatch");
+}
+
+/*
+ * Wire certificates teach the registry only after the event that carried
+ * them was emitted: an object never vouches for itself.
+ */
+static void
+learn_certs(struct app *a, const struct x509_info *certs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ca_registry_learn(a->ca, &certs[i]) == 1)
+			stats_incr(a->st, "ca_learned");
+}
+
+/*
+ * Whether the registry can learn anything from x (a CA, or a certificate
+ * that marks its issuer code-signing): most carried certificates are
+ * delegated responders, not worth decoding in full.
+ */
+static bool
+teaches(X509 *x)
+{
+	uint32_t fl = X509_get_extension_flags(x);
+
+	return X509_check_ca(x) != 0 || ((fl & EXFLAG_XKUSAGE) != 0 &&
+	    (X509_get_extended_key_usage(x) & XKU_CODE_SIGN) != 0);
+}
+
+static void
+learn_ocsp_certs(struct app *a, const struct ocsp_resp *resp)
+{
+	const STACK_OF(X509) *certs;
+	struct x509_info info;
+	int i;
+
+	if (a->ca == NULL || !resp->has_basic || resp->basic == NULL)
+		return;
+	certs = OCSP_resp_get0_certs(resp->basic);
+	for (i = 0; i < sk_X509_num(certs); i++) {
+		if (!teaches(sk_X509_value(certs, i)))
+			continue;
+		if (x509_from_X509(&info, sk_X509_value(certs, i), NULL) == -1) {
+			stats_incr(a->st, "ocsp_bad_carried_cert");
+			continue;
+		}
+		learn_certs(a, &info, 1);
+		x509_info_free(&info);
+	}
+}
+
 /*
  * The OCSP request of a GET, from its request-target.  Tried only when the
  * path has a segment long enough to be one or the response is OCSP, to
@@ -238,6 +343,30 @@ out:
 	return is_ocsp;
 }
 
+/*
+ * An OCSP event: issuer, verdict (the response judged at its own packet
+ * time, against the request when the request is whole), then learning.
+ */
+static void
+emit_ocsp(struct app *a, struct wire_event *ev, const struct ocsp_req *req,
+    const struct ocsp_resp *resp, const struct timeval *resp_ts)
+{
+	struct ocsp_verdict v;
+	bool whole = req != NULL && req->n_total == req->n_ids;
+
+	ev->ocsp_req = req;
+	ev->ocsp_resp = resp;
+	ocsp_issuer(a, ev, req, resp);
+	if (resp != NULL)
+		judge_ocsp(a, ev, resp, whole ? req->ids : NULL,
+		    whole ? req->n_ids : 0,
+		    req != NULL && req->has_nonce ? req->nonce : NULL,
+		    resp_ts->tv_sec, &v);
+	a->sink->emit(a->sink->arg, ev);
+	if (resp != NULL)
+		learn_ocsp_certs(a, resp);
+}
+
 static void
 handle_ocsp(struct app_flow *af, const struct http_txn *t,
     enum obj_type rt, enum obj_type st)
@@ -280,11 +409,9 @@ handle_ocsp(struct app_flow *af, const struct http_txn *t,
 				    "ocsp_resp_invalid");
 		}
 	}
-	if (seen) {
-		ev.ocsp_req = have_req ? &req : NULL;
-		ev.ocsp_resp = have_resp ? &resp : NULL;
-		a->sink->emit(a->sink->arg, &ev);
-	}
+	if (seen)
+		emit_ocsp(a, &ev, have_req ? &req : NULL,
+		    have_resp ? &resp : NULL, &t->resp.ts);
 	/* both are zeroed or decoded: freeing is always safe */
 	ocsp_req_free(&req);
 	ocsp_resp_free(&resp);
@@ -366,22 +493,61 @@ handle_crl(struct app_flow *af, const struct http_txn *t)
 			    "crl_invalid");
 	}
 	ev.crl = ok ? &crl : NULL;
+	if (ok)
+		set_issuer(a, &ev, ca_registry_lookup_issuer(a->ca, crl.issuer,
+		    crl.aki));
 	a->sink->emit(a->sink->arg, &ev);
 	if (ok)
 		crl_free(&crl);
 }
 
-/* Certificates: counted and reported with their HTTP. */
+/*
+ * The certificates of a CA download (DER or PEM certificate, PKCS#7
+ * certs-only bundle): listed on a "ca_cert" event, the first one's issuer
+ * resolved, then every CA among them learned.
+ */
 static void
-handle_simple(struct app_flow *af, const struct http_txn *t,
-    enum wire_event_type type, const char *counter)
+handle_ca_cert(struct app_flow *af, const struct http_txn *t,
+    enum obj_type st)
 {
+	struct app *a = af->a;
 	struct wire_event ev;
+	struct x509_info one, *certs = NULL;
+	size_t n = 0, total = 0;
+	struct rw_err err;
+	int rc = -1;
 
-	if (counter != NULL)
-		stats_incr(af->a->st, counter);
-	event_init(&ev, type, af, t);
-	af->a->sink->emit(af->a->sink->arg, &ev);
+	stats_incr(a->st, st == OBJ_PKCS7 ? "obj_pkcs7" : "obj_cert");
+	event_init(&ev, WE_CA_CERT, af, t);
+	rw_err_clear(&err);
+	if (body_whole(a, &ev, &t->resp)) {
+		if (st == OBJ_PKCS7)
+			rc = pkcs7_certs_parse(&certs, &n, &total, t->resp.body,
+			    t->resp.body_len, (size_t)a->cfg->ca_cert_max_certs,
+			    &err);
+		else if ((rc = x509_parse(&one, t->resp.body, t->resp.body_len,
+		    &err)) == 0) {
+			certs = &one;
+			n = total = 1;
+		}
+		if (rc == -1)
+			add_anomaly(a, &ev, err.reason ? err.reason :
+			    "ca_cert_invalid");
+	}
+	if (total > n)
+		stats_incr(a->st, "ca_cert_list_truncated");
+	ev.certs = certs;
+	ev.n_certs = n;
+	ev.certs_total = total;
+	if (n > 0)
+		set_issuer(a, &ev, ca_registry_lookup_issuer(a->ca,
+		    certs[0].issuer, certs[0].aki));
+	a->sink->emit(a->sink->arg, &ev);
+	learn_certs(a, certs, n);
+	if (certs == &one)
+		x509_info_free(&one);
+	else
+		x509_info_array_free(certs, n);
 }
 
 static void
@@ -414,10 +580,8 @@ on_txn(void *arg, struct http_txn *t)
 			handle_crl(af, t);
 		break;
 	case OBJ_CERT:
-		handle_simple(af, t, WE_CA_CERT, "obj_cert");
-		break;
 	case OBJ_PKCS7:
-		handle_simple(af, t, WE_CA_CERT, "obj_pkcs7");
+		handle_ca_cert(af, t, st);
 		break;
 	case OBJ_OTHER:
 		/* DESIGN.md: a CryptoAPI fetch of something else is suspect */
@@ -429,21 +593,88 @@ on_txn(void *arg, struct http_txn *t)
 	}
 }
 
-/* ---- TLS hook ---- */
+/* ---- TLS ---- */
 
 /*
- * Every in-order byte of a TLS flow.  The TLS 1.2 decoder plugs in here;
- * until then the flow is only counted (once, when detected).
+ * A stapled OCSP response: decoded as any OCSP response, its issuer from
+ * its CertID, judged at the handshake's time; the leaf certificate is
+ * what the client "asked" about.  On success ev->ocsp_resp is resp.
  */
+static void
+tls_staple(struct app *a, struct wire_event *ev, const struct tls_result *res,
+    struct ocsp_resp *resp, struct ocsp_verdict *v)
+{
+	struct ocsp_certid leaf;
+	struct rw_err err;
+	bool have_leaf = res->n_chain > 0 && res->chain[0].decoded;
+
+	stats_incr(a->st, "obj_ocsp_staple");
+	rw_err_clear(&err);
+	if (ocsp_resp_parse(resp, res->staple, res->staple_len, &a->olim,
+	    &err) == -1) {
+		add_anomaly(a, ev, err.reason ? err.reason : "ocsp_resp_invalid");
+		return;
+	}
+	ev->ocsp_resp = resp;
+	ocsp_issuer(a, ev, NULL, resp);
+	memset(&leaf, 0, sizeof(leaf));
+	if (have_leaf)
+		memcpy(leaf.serial, res->chain[0].info.serial,
+		    sizeof(leaf.serial));
+	judge_ocsp(a, ev, resp, have_leaf ? &leaf : NULL, 1, NULL,
+	    res->ts.tv_sec, v);
+}
+
+/*
+ * One "tls" event per connection (tls.h).  Chain CAs that a known CA
+ * signed are learned first (they are vouched for); the others after the
+ * event, like every wire certificate.
+ */
+static void
+on_tls(void *arg, const struct tls_result *res)
+{
+	struct app_flow *af = arg;
+	struct app *a = af->a;
+	const struct x509_info *leaf;
+	struct wire_event ev;
+	struct ocsp_resp resp;
+	struct ocsp_verdict v;
+	size_t i;
+
+	memset(&ev, 0, sizeof(ev));
+	memset(&resp, 0, sizeof(resp));
+	ev.type = WE_TLS;
+	ev.ts = res->ts;
+	ev.flow = af->f;
+	ev.tls = res;
+	stats_incr(a->st, "tls_events");
+	/* top down, so each intermediate a known CA signed vouches for the next */
+	for (i = res->n_chain; i-- > 1;)
+		if (res->chain[i].decoded &&
+		    ca_registry_learn_verified(a->ca, &res->chain[i].info) == 1)
+			stats_incr(a->st, "ca_learned");
+	if (res->staple != NULL)
+		tls_staple(a, &ev, res, &resp, &v);
+	if (!ev.issuer_checked && res->n_chain > 0 && res->chain[0].decoded) {
+		leaf = &res->chain[0].info;
+		set_issuer(a, &ev, ca_registry_lookup_issuer(a->ca, leaf->issuer,
+		    leaf->aki));
+	}
+	a->sink->emit(a->sink->arg, &ev);
+	for (i = 0; i < res->n_chain; i++)
+		if (res->chain[i].decoded)
+			learn_certs(a, &res->chain[i].info, 1);
+	if (ev.ocsp_resp != NULL)
+		learn_ocsp_certs(a, &resp);
+	ocsp_resp_free(&resp);
+}
+
+/* Every in-order byte of a TLS flow. */
 static void
 app_tls_data(struct app_flow *af, int dir, const uint8_t *p, size_t len,
     const struct timeval *ts)
 {
-	(void)af;
-	(void)dir;
-	(void)p;
-	(void)len;
-	(void)ts;
+	tls_conn_feed(af->tls, dir, p, len, ts);
 }
 
 /* ---- stream callbacks ---- */
@@ -516,6 +747,12 @@ detected(struct app_flow *af, enum detect_res res, int dir,
 		stats_incr(a->st, "http_flows");
 		break;
 	case DET_TLS:
+		af->tls = tls_conn_new(&a->tlim, a->st, on_tls, af);
+		if (af->tls == NULL) {
+			stats_incr(a->st, "app_oom");
+			af->kind = AK_IGNORE;
+			return;
+		}
 		af->kind = AK_TLS;
 		stats_incr(a->st, "tls_flows");
 		break;
@@ -581,6 +818,8 @@ app_gap(void *arg, struct flow *f, int dir, uint64_t len,
 	}
 	if (af->kind == AK_HTTP)
 		http_conn_gap(af->http, dir, len);
+	else if (af->kind == AK_TLS)
+		tls_conn_gap(af->tls, dir, len);
 }
 
 static void
@@ -594,6 +833,10 @@ app_close(void *arg, struct flow *f, const struct timeval *ts)
 	if (af->http != NULL) {
 		http_conn_close(af->http, ts);
 		http_conn_free(af->http);
+	}
+	if (af->tls != NULL) {
+		tls_conn_close(af->tls);
+		tls_conn_free(af->tls);
 	}
 	free(af);
 	f->app = NULL;
@@ -632,6 +875,16 @@ app_new(const struct rw_config *cfg, struct stats *st,
 	a->olim.max_entries = (size_t)cfg->ocsp_max_entries;
 	a->clim.max_json_entries = (size_t)cfg->crl_max_json_entries;
 	a->clim.max_entries = (size_t)cfg->crl_max_entries;
+	/* one message bounds each certificate and the staple within it */
+	a->tlim.max_handshake = (size_t)cfg->tls_max_handshake;
+	a->tlim.max_chain = (size_t)cfg->tls_max_chain;
+	a->tlim.max_cert = (size_t)cfg->tls_max_handshake;
+	a->tlim.max_staple = (size_t)cfg->tls_max_handshake;
+	if ((a->tlim.cache = x509_cache_new((size_t)cfg->x509_cache_max)) ==
+	    NULL) {
+		free(a);
+		return NULL;
+	}
 	return a;
 }
 
@@ -644,5 +897,8 @@ app_set_ca_registry(struct app *a, struct ca_registry *reg)
 void
 app_free(struct app *a)
 {
+	if (a == NULL)
+		return;
+	x509_cache_free(a->tlim.cache);
 	free(a);
 }

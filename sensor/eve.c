@@ -18,6 +18,7 @@
 #include "common/timefmt.h"
 #include "sensor/eve.h"
 #include "sensor/eve_tsp.h"
+#include "sensor/eve_cert.h"
 
 struct eve {
 	FILE			*f;
@@ -193,8 +194,12 @@ single_json(const struct ocsp_single *s)
 	return o;
 }
 
+/*
+ * An OCSP response with its verdict (NULL: not judged): the one shape of
+ * "ocsp.response" and of the TLS "ocsp_staple".
+ */
 static json_t *
-ocsp_resp_json(const struct ocsp_resp *resp)
+ocsp_resp_json(const struct ocsp_resp *resp, const struct ocsp_verdict *v)
 {
 	const char *name = ocsp_resp_status_name(resp->status);
 	json_t *o = json_object(), *a;
@@ -221,6 +226,7 @@ ocsp_resp_json(const struct ocsp_resp *resp)
 	}
 	json_object_set_new(o, "truncated",
 	    json_boolean(resp->n_singles < resp->n_total));
+	ocsp_verdict_json(o, v);
 	return o;
 }
 
@@ -262,6 +268,31 @@ crl_json(const struct crl *c)
 	return o;
 }
 
+/* The "tls" object: the handshake and its staple, decoded as in "ocsp". */
+static json_t *
+tls_json(const struct wire_event *ev)
+{
+	json_t *o = tls_result_json(ev->tls);
+
+	if (o != NULL && ev->ocsp_resp != NULL)
+		json_object_set_new(o, "ocsp_staple",
+		    ocsp_resp_json(ev->ocsp_resp, ev->ocsp_verdict));
+	return o;
+}
+
+/* Objects of the certificate events (ca_cert, tls) and the issuer. */
+static void
+add_cert_objects(json_t *o, const struct wire_event *ev)
+{
+	if (ev->type == WE_CA_CERT && (ev->n_certs > 0 || ev->certs_total > 0))
+		json_object_set_new(o, "ca_cert", ca_cert_json(ev->certs,
+		    ev->n_certs, ev->certs_total));
+	if (ev->type == WE_TLS && ev->tls != NULL)
+		json_object_set_new(o, "tls", tls_json(ev));
+	if (ev->issuer_checked)
+		json_object_set_new(o, "issuer", issuer_json(ev->issuer));
+}
+
 json_t *
 eve_event_json(const struct wire_event *ev, const struct rw_config *cfg)
 {
@@ -287,7 +318,7 @@ eve_event_json(const struct wire_event *ev, const struct rw_config *cfg)
 			    ocsp_req_json(ev->ocsp_req, ev->ocsp_get));
 		if (ev->ocsp_resp != NULL)
 			json_object_set_new(x, "response",
-			    ocsp_resp_json(ev->ocsp_resp));
+			    ocsp_resp_json(ev->ocsp_resp, ev->ocsp_verdict));
 		json_object_set_new(o, "ocsp", x);
 	}
 	if (ev->type == WE_CRL && ev->crl != NULL)
@@ -295,6 +326,7 @@ eve_event_json(const struct wire_event *ev, const struct rw_config *cfg)
 	if (ev->type == WE_TIMESTAMP)
 		json_object_set_new(o, "tsp",
 		    tsp_json(ev->tsp_req, ev->tsp_resp));
+	add_cert_objects(o, ev);
 	if (ev->n_anomalies > 0 && (a = json_array()) != NULL) {
 		for (i = 0; i < ev->n_anomalies && i < WE_MAX_ANOMALIES; i++)
 			if (ev->anomalies[i] != NULL)

@@ -94,3 +94,62 @@ tls_result_json(const struct tls_result *r)
 		    json_integer((json_int_t)r->staple_len));
 	return o;
 }
+
+json_t *
+ca_cert_json(const struct x509_info *certs, size_t n, size_t total)
+{
+	json_t *o, *a;
+	size_t i;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if ((a = json_array()) != NULL) {
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, x509_info_json(&certs[i]));
+		json_object_set_new(o, "certificates", a);
+	}
+	json_object_set_new(o, "count", json_integer((json_int_t)total));
+	json_object_set_new(o, "truncated", json_boolean(total > n));
+	return o;
+}
+
+json_t *
+issuer_json(const struct ca_entry *e)
+{
+	json_t *o;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (e != NULL)
+		set_str(o, "name", e->name);
+	json_object_set_new(o, "source", json_string(ca_source_name(
+	    e != NULL ? e->source : CA_SRC_UNKNOWN)));
+	if (e != NULL)
+		json_object_set_new(o, "code_signing",
+		    json_boolean(e->code_signing));
+	return o;
+}
+
+static json_t *
+tri_json(enum rw_tri t)
+{
+	return t == RW_TRI_NULL ? json_null() : json_boolean(t == RW_TRI_TRUE);
+}
+
+void
+ocsp_verdict_json(json_t *o, const struct ocsp_verdict *v)
+{
+	if (o == NULL || v == NULL || !v->checked)
+		return;
+	json_object_set_new(o, "signature_valid", tri_json(v->signature_valid));
+	json_object_set_new(o, "responder_authorized",
+	    tri_json(v->responder_authorized));
+	set_str(o, "verify_error", v->error);
+	json_object_set_new(o, "stale", json_boolean(v->stale));
+	if (v->has_request)
+		json_object_set_new(o, "unsolicited",
+		    json_boolean(v->unsolicited));
+	if (v->has_request)
+		json_object_set_new(o, "nonce_mismatch",
+		    json_boolean(v->nonce_mismatch));
+}

@@ -13,7 +13,9 @@
 #include <sys/time.h>
 
 #include "proto/http.h"
+#include "correlate/correlate.h"
 #include "proto/proto.h"
+#include "proto/tls.h"
 #include "sensor/pktpath.h"
 
 enum wire_event_type {
@@ -32,9 +34,10 @@ struct wire_event {
 	const struct flow	*flow;
 	const struct http_txn	*http;		/* NULL for TLS */
 
-	/* WE_OCSP: either side may be missing */
+	/* WE_OCSP: either side may be missing; WE_TLS: ocsp_resp is the staple */
 	const struct ocsp_req	*ocsp_req;
 	const struct ocsp_resp	*ocsp_resp;
+	const struct ocsp_verdict *ocsp_verdict;	/* of ocsp_resp, or NULL */
 	bool			 ocsp_get;	/* request came as GET */
 
 	/* WE_CRL */
@@ -43,6 +46,21 @@ struct wire_event {
 	/* WE_TIMESTAMP: either side may be missing */
 	const struct tsp_req	*tsp_req;
 	const struct tsp_resp	*tsp_resp;
+	/* WE_CA_CERT: the certificates of the body (certs_total > n_certs: cut) */
+	const struct x509_info	*certs;
+	size_t			 n_certs;
+	size_t			 certs_total;
+
+	/* WE_TLS: the handshake */
+	const struct tls_result	*tls;
+
+	/*
+	 * The CA the object names as issuer, looked up in the CA registry
+	 * (before the object's own certificates are learned): when
+	 * issuer_checked, NULL means unknown.
+	 */
+	bool			 issuer_checked;
+	const struct ca_entry	*issuer;
 
 	/* objects seen but not decodable: reasons, as counted in stats */
 	const char		*anomalies[WE_MAX_ANOMALIES];

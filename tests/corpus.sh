@@ -23,4 +23,15 @@ sensor_check "$P/suricata-verify/tls-subjectaltname.pcap" \
     "$E/suricata-verify-tls-subjectaltname.json" 3138
 sensor_check "$P/pcapplusplus/example2.pcap"       "$E/pcapplusplus-example2.json" 4709
 sensor_check "$P/pcapplusplus/raw_ip.pcap"         "$E/pcapplusplus-raw_ip.json" 100
+# TLS handshakes (chains, stapled OCSP) and AIA CA-certificate downloads
+sensor_check "$P/zeek/ocsp-stapling.pcap"          "$E/zeek-ocsp-stapling.json"
+sensor_check "$P/zeek/ocsp-stapling-digicert.pcap" "$E/zeek-ocsp-stapling-digicert.json"
+sensor_check "$P/zeek/ocsp-stapling-twimg.pcap"    "$E/zeek-ocsp-stapling-twimg.json"
+sensor_check "$P/zeek/signed_certificate_timestamp.pcap" \
+    "$E/zeek-signed_certificate_timestamp.json"
+sensor_check "$P/zeek/signed_certificate_timestamp-2.pcap" \
+    "$E/zeek-signed_certificate_timestamp-2.json"
+sensor_check "$P/arkime/https-generalizedtime.pcap" "$E/arkime-https-generalizedtime.json" 6
+sensor_check "$P/ndpi/protonvpn.pcap"              "$E/ndpi-protonvpn.json" 41
+sensor_check "$P/ndpi/tls_certificate_too_long.pcap" "$E/ndpi-tls_certificate_too_long.json" 315
 finish

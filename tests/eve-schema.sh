@@ -45,6 +45,17 @@ PYEOF
 SCHEMA="$top_srcdir/docs/eve.schema.json"
 "$PY" "$TMP/validate.py" "$SCHEMA" "$TMP/eve.json"
 
+# Every event the sensor writes for the real-tool captures: ocsp, crl,
+# ca_cert and tls, with issuers and OCSP verdicts.
+for p in "$top_srcdir"/tests/data/gen/*.pcap; do
+	"$REVWIRE" sensor -r "$p" --no-redis --json - 2>/dev/null >>"$TMP/sensor.json"
+done
+for t in ocsp crl ca_cert tls; do
+	grep -q "\"event_type\":\"$t\"" "$TMP/sensor.json" ||
+	    { echo "FAIL: no $t event in the sensor sample"; exit 1; }
+done
+"$PY" "$TMP/validate.py" "$SCHEMA" "$TMP/sensor.json"
+
 # The schema must reject a renamed field at every level we define.
 for rename in 's/"cert_status"/"certStatus"/' 's/"src_ip"/"source_ip"/' \
     's/"revoked_count"/"revokedCount"/' 's/"http_user_agent"/"user_agent"/' \

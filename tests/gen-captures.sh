@@ -33,7 +33,7 @@ if [ "$rc" != 0 ]; then
 	cat "$TMP/gen-tsp.log"
 	exit 1
 fi
-for n in real-tools vectors timestamp; do
+for n in real-tools vectors pki-wire timestamp; do
 	[ -f "$TMP/data/$n.pcap" ] || continue
 	sensor_check "$TMP/data/$n.pcap" "$TMP/exp/$n.json" "$(cat "$TMP/exp/$n.packets")"
 done

@@ -117,3 +117,7 @@ check_PROGRAMS += tests/unit/test_tsp
 tests_unit_test_tsp_SOURCES = tests/unit/test_tsp.c tests/unit/unit.c tests/unit/unit.h
 tests_unit_test_tsp_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_tsp
+check_PROGRAMS += tests/unit/test_ocsp_verify
+tests_unit_test_ocsp_verify_SOURCES = tests/unit/test_ocsp_verify.c tests/unit/unit.c
+tests_unit_test_ocsp_verify_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_ocsp_verify

@@ -8,7 +8,7 @@
 D="$top_srcdir/tests/data/gen"
 E="$top_srcdir/tests/expected/gen"
 # NAME.packets: the count tcpdump reported when it wrote NAME.pcap.
-for n in real-tools vectors; do
+for n in real-tools vectors pki-wire; do
 	sensor_check "$D/$n.pcap" "$E/$n.json" "$(cat "$E/$n.packets")"
 done
 finish

@@ -4,6 +4,7 @@
 usage: gen-mixed.py [--packets N] [--out FILE] [--seed S]
                     [--revocation-every K] [--source PCAP ...]
                     [--expect-out EXPECTED.json]
+                    [--tls-certs] [--tls-chain CERT ...] [--tls-staple DER]
 
 Writes a classic pcap (Ethernet, microsecond timestamps) of N packets:
 mostly TLS-looking TCP flows to port 443 (handshake-shaped records, then
@@ -15,12 +16,20 @@ rewritten to a fresh client address and port, server port 80.  Checksums
 are correct everywhere.  Packets are built with struct, not scapy, so a
 million packets take tens of seconds.  The same seed gives the same file.
 
+--tls-certs makes every background TLS flow a TLS 1.2 handshake with a
+full server chain (Certificate, CertificateStatus, ServerHelloDone, in
+segments of at most 1400 bytes) before the application data: by default
+the chain and stapled OCSP response of tests/data/gen/pki-wire (leaf,
+intermediate, root; the staple verifies), or --tls-chain files (DER or PEM,
+leaf first, e.g. tests/data/certs/*.crt) and --tls-staple.
+
 --expect-out writes a tests/check_events.py file with the exact number of
 ocsp and crl events the sensor must find (counted from the Content-Type of
 the inserted responses).
 """
 
 import argparse
+import base64
 import json
 import os
 import random
@@ -87,22 +96,48 @@ def udp_packet(src, dst, sport, dport, pl, ident):
 EMPTY = Payload(b"")
 
 
-def tls_pool(rng):
-    """TLS-shaped records: ClientHello, ServerHello+cert, app data."""
+def der_of(path):
+    """DER bytes of a certificate file, DER or PEM."""
+    data = open(path, "rb").read()
+    if not data.startswith(b"-----"):
+        return data
+    b64 = b"".join(l for l in data.splitlines() if l and not l.startswith(b"-----"))
+    return base64.b64decode(b64)
+
+
+def u24(n):
+    return struct.pack("!I", n)[1:]
+
+
+def tls_pool(rng, chain, staple):
+    """TLS-shaped records: ClientHello, the server's flight (list of
+    segments: ServerHello alone, or with Certificate, CertificateStatus and
+    ServerHelloDone when a chain is given), app data."""
     def rec(ctype, body):
         return bytes([ctype, 3, 3]) + struct.pack("!H", len(body)) + body
     def hs(htype, body):
-        return rec(0x16, bytes([htype]) + struct.pack("!I", len(body))[1:] +
-                   body)
-    # Minimal well-formed hellos (no certificate: the bench is about
-    # throughput on traffic the sensor must look at and let go).
-    ch = hs(1, b"\x03\x03" + rng.randbytes(32) + b"\x00" +
-            b"\x00\x04\xc0\x2f\xc0\x30" + b"\x01\x00" + b"\x00\x00")
-    sh = hs(2, b"\x03\x03" + rng.randbytes(32) + b"\x00" + b"\xc0\x2f" +
-            b"\x00" + b"\x00\x00")
+        return bytes([htype]) + u24(len(body)) + body
+    # status_request (5): OCSP, no responder ids, no extensions
+    exts = b"\x00\x05\x00\x05\x01\x00\x00\x00\x00" if staple else b""
+    ch = rec(0x16, hs(1, b"\x03\x03" + rng.randbytes(32) + b"\x00" +
+                      b"\x00\x04\xc0\x2f\xc0\x30" + b"\x01\x00" +
+                      struct.pack("!H", len(exts)) + exts))
+    flight = hs(2, b"\x03\x03" + rng.randbytes(32) + b"\x00" + b"\xc0\x2f" +
+                b"\x00" + (b"\x00\x04\x00\x05\x00\x00" if staple else
+                           b"\x00\x00"))
+    if chain:
+        certs = b"".join(u24(len(c)) + c for c in chain)
+        flight += hs(11, u24(len(certs)) + certs)
+        if staple:
+            flight += hs(22, b"\x01" + u24(len(staple)) + staple)
+        flight += hs(14, b"")
+    # records of at most 2^14, then TCP segments of at most 1400 bytes
+    recs = b"".join(rec(0x16, flight[i:i + 16384])
+                    for i in range(0, len(flight), 16384))
+    sh = [Payload(recs[i:i + 1400]) for i in range(0, len(recs), 1400)]
     app = [Payload(rec(0x17, rng.randbytes(n)))
            for n in (40, 90, 300, 700, 1200, 1395, 1395, 1395)]
-    return Payload(ch), Payload(sh), app
+    return Payload(ch), sh, app
 
 
 def http_pool(rng):
@@ -181,7 +216,21 @@ def main():
                     help="background flows open at a time")
     ap.add_argument("--source", action="append")
     ap.add_argument("--expect-out")
+    ap.add_argument("--tls-certs", action="store_true",
+                    help="TLS flows carry a full chain and a staple")
+    ap.add_argument("--tls-chain", action="append",
+                    help="certificate file for the chain (leaf first)")
+    ap.add_argument("--tls-staple", help="DER OCSP response to staple")
     args = ap.parse_args()
+    pki = os.path.join(HERE, "..", "data", "gen", "pki-wire")
+    chain = [der_of(p) for p in args.tls_chain or
+             ([os.path.join(pki, n) for n in ("tls.crt", "inter.crt",
+                                             "root.crt")]
+              if args.tls_certs else [])]
+    staple_path = args.tls_staple or (os.path.join(pki, "staple.ocsp")
+                                      if args.tls_certs and
+                                      not args.tls_chain else None)
+    staple = open(staple_path, "rb").read() if staple_path else None
     rng = random.Random(args.seed)
     sources = args.source or [os.path.join(HERE, "..", "data", "gen",
                                            "real-tools.pcap")]
@@ -193,7 +242,7 @@ def main():
     if not inserts:
         sys.exit("gen-mixed: no TCP connection in the sources")
 
-    ch, sh, app = tls_pool(rng)
+    ch, sh, app = tls_pool(rng, chain, staple)
     reqs, hresp = http_pool(rng)
     ssh = [Payload(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"),
            Payload(rng.randbytes(600)), Payload(rng.randbytes(64))]
@@ -211,6 +260,7 @@ def main():
     n = 0
     ident = 0
     ev_ocsp = ev_crl = n_ins = 0
+    ev_chain = 0            # TLS flows whose whole server flight was sent
     flows = []
     next_cport = 1024
 
@@ -228,6 +278,8 @@ def main():
                 "dns": 53}[f.kind]
         f.cseq, f.sseq = rng.randrange(1 << 32), rng.randrange(1 << 32)
         f.left = rng.randrange(8, 60) if f.kind != "dns" else 2
+        if f.kind == "tls":
+            f.left = max(f.left, 5 + len(sh))
         f.step = 0
         return f
 
@@ -269,14 +321,20 @@ def main():
             return None
         # data phase: client speaks on step 3, then mostly the server
         if f.kind == "tls":
-            pl = ch if st == 3 else sh if st == 4 else rng.choice(app)
+            pl = ch if st == 3 else sh[st - 4] if st - 4 < len(sh) else \
+                rng.choice(app)
+            if chain and st == 3 + len(sh):
+                nonlocal ev_chain
+                ev_chain += 1
         elif f.kind == "http":
             pl = rng.choice(reqs) if st % 4 == 3 else hresp
         elif f.kind == "ssh":
             pl = ssh[0] if st <= 4 else rng.choice(ssh[1:])
         else:
             pl = rng.choice(opaque)
-        if st == 4 and f.kind != "http":
+        if f.kind == "tls" and 4 <= st < 4 + len(sh):
+            client = False
+        elif st == 4 and f.kind != "http":
             client = False
         else:
             client = st == 3 or (f.kind == "http" and st % 4 == 3) or \
@@ -344,12 +402,21 @@ def main():
     out.write(b"".join(buf))
     out.close()
     sys.stderr.write("gen-mixed: %s: %d packets, %d inserted revocation "
-                     "connections: %d ocsp and %d crl events expected\n" %
-                     (args.out, n, n_ins, ev_ocsp, ev_crl))
+                     "connections: %d ocsp and %d crl events expected, "
+                     "%d TLS handshakes with a chain\n" %
+                     (args.out, n, n_ins, ev_ocsp, ev_crl, ev_chain))
     if args.expect_out:
         with open(args.expect_out, "w") as f:
-            json.dump([{"count": ev_ocsp, "where": {"event_type": "ocsp"}},
-                       {"count": ev_crl, "where": {"event_type": "crl"}}], f)
+            exp = [{"count": ev_ocsp, "where": {"event_type": "ocsp"}},
+                   {"count": ev_crl, "where": {"event_type": "crl"}}]
+            if chain:
+                exp.append({"count": ev_chain, "where": {
+                    "event_type": "tls",
+                    "tls": {"chain": {"$len": len(chain)}}}})
+            if staple:
+                exp.append({"count": 0, "where": {"tls": {"ocsp_staple": {
+                    "signature_valid": False}}}})
+            json.dump(exp, f)
             f.write("\n")
 
 

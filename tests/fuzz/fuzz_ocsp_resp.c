@@ -1,6 +1,8 @@
 /*
- * fuzz_ocsp_resp.c - OCSPResponse decoding (ocsp_resp_parse), and the EVE
- * JSON of what decoded, so sensor/eve.c is fuzzed as well.
+ * fuzz_ocsp_resp.c - OCSPResponse decoding (ocsp_resp_parse), its verdict
+ * (ocsp_verify, with the first carried certificate posing as the issuer so
+ * the signer search and signature checks run) and the EVE JSON of what
+ * decoded, so sensor/eve.c is fuzzed as well.
  */
 #include "config.h"
 
@@ -11,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "correlate/correlate.h"
 #include "proto/proto.h"
 #include "sensor/eve.h"
 
@@ -24,6 +27,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct wire_event ev;
 	struct flow f;
 	struct rw_err err;
+	struct ocsp_verdict v;
+	struct ca_entry ca;
+	const STACK_OF(X509) *certs = NULL;
 	json_t *j;
 	char *s;
 
@@ -36,6 +42,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ev.type = WE_OCSP;
 	ev.flow = &f;
 	ev.ocsp_resp = &r;
+	memset(&ca, 0, sizeof(ca));
+	if (r.basic != NULL)
+		certs = OCSP_resp_get0_certs(r.basic);
+	if (sk_X509_num(certs) > 0)
+		ca.x = sk_X509_value(certs, 0);		/* borrowed */
+	/* "asked" for the first serial only: the others read unsolicited */
+	ocsp_verify(&v, &r, ca.x != NULL ? &ca : NULL,
+	    r.n_singles > 0 ? &r.singles[0].id : NULL, 1,
+	    r.has_nonce ? r.nonce : NULL, 0);
+	ev.ocsp_verdict = &v;
 	if ((j = eve_event_json(&ev, NULL)) != NULL) {
 		s = json_dumps(j, JSON_COMPACT);
 		free(s);

@@ -9,23 +9,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
 #include "common/stats.h"
 #include "proto/tls.h"
+#include "sensor/eve.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The result as the sensor writes it: the "tls" event's JSON. */
 static void
 on_result(void *arg, const struct tls_result *r)
 {
 	size_t *n = arg;
+	struct wire_event ev;
+	json_t *j;
+	char *s;
 
 	*n += r->n_chain + r->staple_len + (r->sni[0] != '\0');
+	memset(&ev, 0, sizeof(ev));
+	ev.type = WE_TLS;
+	ev.ts = r->ts;
+	ev.tls = r;
+	if ((j = eve_event_json(&ev, NULL)) != NULL) {
+		s = json_dumps(j, JSON_COMPACT);
+		free(s);
+		json_decref(j);
+	}
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct tls_limits lim = {
+	static struct tls_limits lim = {
 		.max_handshake = 65536, .max_chain = 8, .max_cert = 16384,
 		.max_staple = 16384,
 	};
@@ -39,6 +58,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	stats_init(&st);
+	/*
+	 * A small decoding cache kept across inputs (as the sensor keeps one
+	 * across connections), so hits, replacements and copies run too.
+	 */
+	if (lim.cache == NULL)
+		lim.cache = x509_cache_new(4);
 	if ((c = tls_conn_new(&lim, &st, on_result, &seen)) == NULL)
 		return 0;
 	while (size >= 2) {

@@ -6,9 +6,16 @@ usage: expected.py --tx TX.tsv [--index index.txt] [--pcap CAPTURE]
 
 TX.tsv has one line per HTTP transaction the generator made, tab-separated:
   kind method host url user-agent server-port request-file response-file
-  content-type label connection-number
+  content-type label connection-number expect
 ("-" for an empty field; connections numbered from 1 in the order they
-were opened).  With --pcap, the client port of each event is the one of
+were opened).  kind ca_cert: response-file is the certificate or PKCS#7
+bundle served; every certificate's fields come from `openssl x509` (and the
+OCSP issuer hashes from `openssl ocsp -req_text` on a request made with it
+as issuer).  kind tls: method is the version (TLSv12, TLSv13), host the SNI,
+request-file the PEM chain the server sent, response-file the stapled OCSP
+response ("-" none).  expect is "-" or JSON the generator knows by
+construction: {"issuer": {...}, "verdict": {signature_valid ...}}, the
+verdict going into the OCSP response (or the staple).  With --pcap, the client port of each event is the one of
 that connection's SYN in the capture, and its first request line must be
 the transaction's method and URL.  kind is ocsp, crl or none (a transaction that
 must not give an ocsp/crl event, e.g. a CA certificate).  The OCSP and CRL
@@ -307,6 +314,122 @@ def crl_event(tx, db, problems):
     return {"crl": c, "ocsp": {"$absent": True}}
 
 
+def pem_certs(path):
+    """The certificates of a DER/PEM certificate or PKCS#7 file, as PEM."""
+    data = open(path, "rb").read()
+    pem = data.startswith(b"-----")
+    if b"PKCS7" in data[:40] or (not pem and path.endswith((".p7c", ".p7b"))):
+        out = openssl("pkcs7", "-inform", "PEM" if pem else "DER", "-in",
+                      path, "-print_certs")
+    else:
+        out = openssl("x509", "-inform", "PEM" if pem else "DER", "-in",
+                      path) if not pem else data.decode()
+    blocks, cur = [], None
+    for line in out.splitlines():
+        if line.startswith("-----BEGIN CERTIFICATE"):
+            cur = [line]
+        elif cur is not None:
+            cur.append(line)
+            if line.startswith("-----END CERTIFICATE"):
+                blocks.append("\n".join(cur) + "\n")
+                cur = None
+    return blocks
+
+
+def ext_line(text, name):
+    """The value line of an extension in `openssl x509 -text`, or ""."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith(name):
+            return lines[i + 1].strip()
+    return ""
+
+
+def ext_hex(text, name):
+    """Hex of a key identifier extension, or None."""
+    v = ext_line(text, name)
+    if v.startswith("keyid:"):
+        v = v[6:]
+    return v.replace(":", "").lower() or None
+
+
+def issuer_hashes(cert_file):
+    out = {}
+    for alg in ("sha1", "sha256"):
+        req = cert_file + "." + alg + ".req"
+        openssl("ocsp", "-issuer", cert_file, "-" + alg, "-serial", "1",
+                "-no_nonce", "-reqout", req)
+        cid = {}
+        certid(openssl("ocsp", "-reqin", req, "-req_text").splitlines(), 0,
+               cid)
+        out[alg + "_name"] = cid["issuer_name_hash"]
+        out[alg + "_key"] = cid["issuer_key_hash"]
+    return out
+
+
+def cert_fields(pem, tmp):
+    with open(tmp, "w") as f:
+        f.write(pem)
+
+    def one(*args):
+        return openssl("x509", "-in", tmp, "-noout", "-nameopt", "RFC2253",
+                       *args).strip().partition("=")[2]
+    text = openssl("x509", "-in", tmp, "-noout", "-text")
+    c = {"subject": one("-subject"), "issuer": one("-issuer"),
+         "serial": serial(one("-serial")),
+         "not_before": otime(one("-startdate")),
+         "not_after": otime(one("-enddate")),
+         "sha1": one("-fingerprint", "-sha1").replace(":", "").lower(),
+         "sha256": one("-fingerprint", "-sha256").replace(":", "").lower(),
+         "is_ca": "CA:TRUE" in text,
+         "code_signing": "Code Signing" in ext_line(
+             text, "X509v3 Extended Key Usage"),
+         "ski": ext_hex(text, "X509v3 Subject Key Identifier"),
+         "aki": ext_hex(text, "X509v3 Authority Key Identifier"),
+         "ocsp_issuer_hashes": issuer_hashes(tmp)}
+    return c
+
+
+def certs_of(path):
+    return [cert_fields(pem, "%s.%d.pem" % (path, i))
+            for i, pem in enumerate(pem_certs(path))]
+
+
+def ca_cert_event(tx):
+    certs = certs_of(tx["resp"])
+    return {"ca_cert": {"certificates": certs, "count": len(certs),
+                        "truncated": False},
+            "ocsp": {"$absent": True}, "crl": {"$absent": True}}
+
+
+def tls_event(tx, db, problems):
+    t = {"sni": tx["host"], "version": tx["method"]}
+    if tx["method"] == "TLSv13":
+        t.update({"tls13": True, "chain": {"$empty": True},
+                  "ocsp_staple": {"$absent": True}})
+    else:
+        t["tls13"] = None
+        t["chain"] = certs_of(tx["req"]) if tx["req"] != "-" else \
+            {"$empty": True}
+    if tx["resp"] != "-":
+        t["status_request"] = True
+        staple = ocsp_event(dict(tx, req="-"), db, problems)["ocsp"]
+        t["ocsp_staple"] = staple["response"]
+    return {"tls": t, "http": {"$absent": True}, "ocsp": {"$absent": True}}
+
+
+def apply_expect(ev, tx):
+    if tx.get("expect", "-") in ("-", "", None):
+        return
+    want = json.loads(tx["expect"])
+    if "issuer" in want:
+        ev["issuer"] = want["issuer"]
+    if "verdict" in want:
+        resp = ev["tls"]["ocsp_staple"] if "tls" in ev else \
+            ev["ocsp"]["response"]
+        resp.update(want["verdict"])
+
+
 def connections(path):
     """[(client port, first client payload)] of an Ethernet/IPv4 pcap's
     TCP connections, in SYN order."""
@@ -342,9 +465,10 @@ def main():
     args = ap.parse_args()
     db = load_index(args.index) if args.index else None
     cols = ("kind", "method", "host", "url", "ua", "port", "req", "resp",
-            "ctype", "label", "conn")
+            "ctype", "label", "conn", "expect")
     conns = connections(args.pcap) if args.pcap else None
-    events, counts, problems = [], {"ocsp": 0, "crl": 0}, []
+    events, problems = [], []
+    counts = {"ocsp": 0, "crl": 0, "ca_cert": 0, "tls": 0}
     seen_conn = set()
     for line in open(args.tx):
         if not line.strip():
@@ -356,7 +480,7 @@ def main():
                 die("connection %d of %r is not in the capture" %
                     (k + 1, tx["label"]))
             sport, first = conns[k]
-            if tx["kind"] != "none" and not first.startswith(
+            if tx["kind"] not in ("none", "tls") and not first.startswith(
                     ("%s %s " % (tx["method"], tx["url"])).encode()) and \
                     tx["conn"] not in seen_conn:
                 die("connection %d starts %r, not %s %s" %
@@ -373,17 +497,26 @@ def main():
               "dest_port": int(tx["port"]), "http": http}
         if conns is not None:
             ev["src_port"] = sport
+        if tx["kind"] == "tls":
+            del ev["http"]
         if tx["kind"] == "ocsp":
             ev.update(ocsp_event(tx, db, problems))
             ev["crl"] = {"$absent": True}
+        elif tx["kind"] == "ca_cert":
+            ev.update(ca_cert_event(tx))
+        elif tx["kind"] == "tls":
+            ev.update(tls_event(tx, db, problems))
         else:
             ev.update(crl_event(tx, db, problems))
+        apply_expect(ev, tx)
         counts[tx["kind"]] += 1
         events.append(ev)
     if problems:
         die("the tools disagree:\n  " + "\n  ".join(problems))
-    events.append({"count": counts["ocsp"], "where": {"event_type": "ocsp"}})
-    events.append({"count": counts["crl"], "where": {"event_type": "crl"}})
+    for kind in ("ocsp", "crl", "ca_cert", "tls"):
+        if kind in ("ocsp", "crl") or counts[kind]:
+            events.append({"count": counts[kind],
+                           "where": {"event_type": kind}})
     with open(args.out, "w") as f:
         f.write("[\n" + ",\n".join(json.dumps(e) for e in events) + "\n]\n")
 

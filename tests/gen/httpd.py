@@ -10,8 +10,10 @@ timestamp-request) is an RFC 3161 time-stamping request instead: the body
 goes to `openssl ts -reply -config TSA_CONFIG` and its reply comes back as
 application/timestamp-reply (timestamp-response for the older label).
 Content-Type comes from the extension, on purpose including a mislabelled
-one: .crl application/pkix-crl, .crt application/pkix-cert, .ocsp
-application/ocsp-response, .bin application/octet-stream.  Binds
+one: .crl application/pkix-crl, .crt application/pkix-cert, .cer
+application/x-x509-ca-cert, .p7c application/pkcs7-mime, .p7b
+application/x-pkcs7-certificates, .ocsp application/ocsp-response, .bin
+application/octet-stream.  Binds
 127.0.0.1 only.
 """
 
@@ -26,6 +28,9 @@ TYPES = {
     ".crt": "application/pkix-cert",
     ".ocsp": "application/ocsp-response",
     ".bin": "application/octet-stream",
+    ".cer": "application/x-x509-ca-cert",
+    ".p7c": "application/pkcs7-mime",
+    ".p7b": "application/x-pkcs7-certificates",
 }
 
 # request label -> reply label (RFC 3161 section 4, and the older names)

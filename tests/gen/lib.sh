@@ -53,7 +53,10 @@ capture_stop() {
 # on TCP connection number $CONN (call newconn before each new one).
 CONN=0
 newconn() { CONN=$((CONN + 1)); }
+# EXPECT (JSON, optional) adds what the script knows by construction:
+# {"issuer": {...}, "verdict": {...}} (see expected.py).
 tx() {
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$CONN" >>"$TX"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$CONN" \
+	    "${EXPECT:--}" >>"$TX"
 }
 

@@ -4,12 +4,18 @@
 # EKU codeSigning, revoked with each RFC 5280 reason), an `openssl ocsp`
 # responder, `openssl ocsp` and curl clients, a small HTTP server for the
 # CRL and CA certificate, all on loopback and recorded with tcpdump.  A
-# second capture serves python3-cryptography-vectors OCSP/CRL files.
+# second capture serves python3-cryptography-vectors OCSP/CRL files.  A
+# third (pki-wire.pcap) shows the CA registry and OCSP verification at
+# work: OCSP before and after the CA certificate crossed the wire, AIA
+# downloads (DER, PEM, PKCS#7 DER and PEM), forged / unauthorised / stale
+# (faketime) / unsolicited / nonce-mismatched responses, and TLS 1.2
+# (stapled by `openssl s_server -status_file`) and 1.3 handshakes.
 #
 # usage: tests/gen/make-captures.sh [DATA_DIR [EXPECTED_DIR]]
 #   defaults tests/data/gen and tests/expected/gen in this checkout.
 # env:   HTTP_PORT (18080), OCSP_PORT (18081), PYTHON (python3)
-# needs: root (tcpdump on lo), openssl, curl, tcpdump, python3.
+# needs: root (tcpdump on lo), openssl, curl, tcpdump, python3; faketime
+#        for the stale response (left out without it).
 #
 # The expected files come from the CA's own database (index.txt) and from
 # `openssl ocsp -reqin/-respin -text` / `openssl crl -text` on the bytes
@@ -114,6 +120,22 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 crlDistributionPoints = URI:http://crl.revwire.test/inter.crl
 authorityInfoAccess = OCSP;URI:http://ocsp.revwire.test/, caIssuers;URI:http://crl.revwire.test/inter.crt
+[v3_tls]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:tls.revwire.test
+authorityKeyIdentifier = keyid
+authorityInfoAccess = OCSP;URI:http://ocsp.revwire.test/, caIssuers;URI:http://crl.revwire.test/inter.crt
+[v3_unauth]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+authorityKeyIdentifier = keyid
+[v3_forged]
+basicConstraints = critical, CA:true
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
 [v3_ocsp]
 basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
@@ -223,7 +245,7 @@ cmp "$W/x/inter.crl" "$W/www/inter.crl"
 tx crl GET crl.revwire.test /inter.crl "$CAPI_UA" "$HTTP_PORT" - "$W/x/inter.crl" \
     application/pkix-crl "CRL of the code signing CA, no-cache"
 tx none GET crl.revwire.test /inter.crt "$CAPI_UA" "$HTTP_PORT" - "$W/x/inter.crt" \
-    application/pkix-cert "CA certificate (no ocsp/crl event)"
+    application/pkix-cert "CA certificate (its ca_cert event: pki-wire.pcap)"
 capture_stop real-tools
 stop "$RESPONDER"
 stop "$HTTPD"
@@ -240,16 +262,16 @@ for py in "$PYTHON" python3 /usr/bin/python3; do
 	VEC=""
 done
 if [ -n "$VEC" ] && [ -d "$VEC/x509/ocsp" ]; then
-	O=$VEC/x509/ocsp
+	VO=$VEC/x509/ocsp
 	C=$VEC/x509/custom
 	V=$W/vec
 	mkdir -p "$V/ocsp" "$V/crl" "$V/mislabelled"
 	for f in resp-revoked resp-sha256 resp-unauthorized resp-revoked-reason \
 	    resp-responder-key-hash; do
-		cp "$O/$f.der" "$V/ocsp/$f.ocsp"
+		cp "$VO/$f.der" "$V/ocsp/$f.ocsp"
 	done
-	cp "$O/ocsp-army.deps.mil-resp.der" "$V/ocsp/army.ocsp"
-	cp "$O/resp-revoked-no-next-update.der" "$V/mislabelled/resp-revoked-no-next-update.bin"
+	cp "$VO/ocsp-army.deps.mil-resp.der" "$V/ocsp/army.ocsp"
+	cp "$VO/resp-revoked-no-next-update.der" "$V/mislabelled/resp-revoked-no-next-update.bin"
 	ossl crl -in "$C/crl_all_reasons.pem" -outform DER -out "$V/crl/crl_all_reasons.crl"
 	ossl crl -in "$C/crl_empty.pem" -outform DER -out "$V/crl/crl_empty.crl"
 	ossl crl -in "$C/crl_no_next_update.pem" -outform DER -out "$V/mislabelled/crl_no_next_update.bin"
@@ -265,9 +287,9 @@ if [ -n "$VEC" ] && [ -d "$VEC/x509/ocsp" ]; then
 	vpost() {
 		newconn
 		curl -sS -f -A "$CAPI_UA" -H 'Host: ocsp.vectors.test' \
-		    -H 'Content-Type: application/ocsp-request' --data-binary "@$O/$1" \
+		    -H 'Content-Type: application/ocsp-request' --data-binary "@$VO/$1" \
 		    -o "$W/x/v.out" "http://127.0.0.1:$HTTP_PORT/$2"
-		tx ocsp POST ocsp.vectors.test "/$2" "$CAPI_UA" "$HTTP_PORT" "$O/$1" "$V/$2" \
+		tx ocsp POST ocsp.vectors.test "/$2" "$CAPI_UA" "$HTTP_PORT" "$VO/$1" "$V/$2" \
 		    application/ocsp-response "$3"
 	}
 	vpost ocsp-army.revoked-req.der ocsp/army.ocsp "army revoked request + response"
@@ -305,6 +327,8 @@ if [ -n "$VEC" ] && [ -d "$VEC/x509/ocsp" ]; then
 else
 	echo "make-captures: python3-cryptography-vectors not found, vectors.pcap not regenerated" >&2
 fi
+
+. "$gen/pki-wire.sh"
 
 cp "$W/real-tools.pcap" "$DATA/real-tools.pcap"
 cp "$W/real-tools.json" "$W/real-tools.packets" "$EXPD/"

@@ -42,6 +42,9 @@ struct rec_event {
 	const char		*anom[WE_MAX_ANOMALIES];
 	bool			has_ts_req;
 	char			ts_serial[SERIAL_HEX_MAX];	/* reply's */
+	size_t			n_certs, certs_total;
+	char			cert0_serial[SERIAL_HEX_MAX];
+	bool			issuer_checked, issuer_known;
 };
 
 struct events {
@@ -75,6 +78,13 @@ emit(void *arg, const struct wire_event *ev)
 		snprintf(r->uri, sizeof(r->uri), "%s", ev->http->req.uri);
 	if (ev->http != NULL && ev->http->resp.present)
 		r->status = ev->http->resp.status;
+	r->n_certs = ev->n_certs;
+	r->certs_total = ev->certs_total;
+	if (ev->n_certs > 0)
+		snprintf(r->cert0_serial, sizeof(r->cert0_serial), "%s",
+		    ev->certs[0].serial);
+	r->issuer_checked = ev->issuer_checked;
+	r->issuer_known = ev->issuer != NULL;
 	r->n_anom = ev->n_anomalies;
 	for (i = 0; i < ev->n_anomalies; i++)
 		r->anom[i] = ev->anomalies[i];
@@ -368,6 +378,12 @@ test_cert_ts(void)
 	CHECK(h.evs.e[2].has_ts_req);
 	CHECK_STR(h.evs.e[2].ts_serial, "02");
 	CHECK_INT(h.evs.e[2].n_anom, 0);
+	CHECK_INT(h.evs.e[0].n_certs, 1);
+	CHECK_INT(h.evs.e[0].certs_total, 1);
+	CHECK(h.evs.e[1].n_certs > 0);
+	CHECK_INT(h.evs.e[1].n_certs, h.evs.e[1].certs_total);
+	/* no registry in the harness: looked up, unknown */
+	CHECK(h.evs.e[0].issuer_checked && !h.evs.e[0].issuer_known);
 	CHECK_INT(stats_get(&h.st, "obj_cert"), 1);
 	CHECK_INT(stats_get(&h.st, "obj_pkcs7"), 1);
 	CHECK_INT(stats_get(&h.st, "obj_ts_query"), 1);
@@ -404,6 +420,29 @@ test_ts_malformed(void)
 	CHECK_INT(stats_get(&h.st, "tsp_req_malformed"), 1);
 	CHECK_INT(stats_get(&h.st, "obj_ts_query"), 1);
 	CHECK_INT(stats_get(&h.st, "obj_ts_reply"), 0);
+	h_done(&h);
+}
+
+/* A CA download that does not decode: the event, its anomaly, no certs. */
+static void
+test_bad_cert(void)
+{
+	struct harness h;
+	static const char req[] = "GET /ca.crt HTTP/1.1\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Type: "
+	    "application/pkix-cert\r\nContent-Length: 8\r\n\r\n"
+	    "\x30\x82\x01\x00\x30\x82\x00\xf0";
+
+	h_init(&h);
+	h_feed(&h, 0, (const uint8_t *)req, strlen(req), 0);
+	h_feed(&h, 1, (const uint8_t *)resp, sizeof(resp) - 1, 0);
+	CHECK_INT(h.evs.n, 1);
+	CHECK_INT(h.evs.e[0].type, WE_CA_CERT);
+	CHECK_INT(h.evs.e[0].n_certs, 0);
+	CHECK_INT(h.evs.e[0].n_anom, 1);
+	CHECK_STR(h.evs.e[0].anom[0], "x509_bad_der");
+	CHECK(!h.evs.e[0].issuer_checked);
+	CHECK_INT(stats_get(&h.st, "obj_cert"), 1);
 	h_done(&h);
 }
 
@@ -481,5 +520,4 @@ test_event_names(void)
 
 UNIT_MAIN(test_ocsp_post, test_ocsp_get_swapped, test_crl,
     test_crl_truncated, test_cert_ts, test_ts_malformed, test_cryptoapi_other,
-    test_detection,
-    test_event_names)
+    test_detection, test_event_names, test_bad_cert)

@@ -136,4 +136,53 @@ test_pkcs7(void)
 	}
 }
 
-UNIT_MAIN(test_der_pem, test_root, test_pkcs7)
+/*
+ * The decoding cache: a hit gives the same fields with its own reference;
+ * one slot shared by two certificates still gives each its own; bytes that
+ * do not decode are an error every time.
+ */
+static void
+test_cache(void)
+{
+	struct x509_cache *c = x509_cache_new(1);
+	struct x509_info a, b, r;
+	struct rw_err err;
+	uint8_t *sub, *root;
+	size_t ns, nr;
+
+	sub = unit_slurp(unit_path("tests/data/certs/MicSecSerCA2011_2011-10-18.crt"), &ns);
+	root = unit_slurp(unit_path("tests/data/certs/MicRooCerAut2011_2011_03_22.crt"), &nr);
+	CHECK(c != NULL && sub != NULL && root != NULL);
+	CHECK_INT(x509_parse_cached(c, &a, sub, ns, NULL), 0);
+	CHECK_INT(x509_parse_cached(c, &b, sub, ns, NULL), 0);
+	CHECK_STR(b.serial, "613FB718000000000004");
+	CHECK_STR(b.sha1, a.sha1);
+	CHECK(b.x == a.x);
+	x509_info_free(&a);
+	CHECK_STR(b.subject, "CN=Microsoft Secure Server CA 2011,"
+	    "O=Microsoft Corporation,L=Redmond,ST=Washington,C=US");
+	CHECK_INT(x509_parse_cached(c, &r, root, nr, NULL), 0);
+	CHECK_STR(r.serial, "3F8BC8B5FC9FB29643B569D66C42E144");
+	x509_info_free(&r);
+	CHECK_INT(x509_parse_cached(c, &a, sub, ns, NULL), 0);
+	CHECK_STR(a.serial, "613FB718000000000004");
+	x509_info_free(&a);
+	/* one byte of the signature changed: decoded afresh, not the hit */
+	sub[ns - 2] ^= 0xff;
+	CHECK_INT(x509_parse_cached(c, &a, sub, ns, NULL), 0);
+	CHECK(strcmp(a.sha1, b.sha1) != 0);
+	x509_info_free(&a);
+	x509_info_free(&b);
+	rw_err_clear(&err);
+	CHECK_INT(x509_parse_cached(c, &a, sub, ns - 1, &err), -1);
+	CHECK(err.reason != NULL);
+	CHECK_INT(x509_parse_cached(c, &a, sub, ns - 1, NULL), -1);
+	x509_cache_free(c);
+	/* no cache at all: plain decoding */
+	CHECK_INT(x509_parse_cached(NULL, &a, root, nr, NULL), 0);
+	x509_info_free(&a);
+	free(sub);
+	free(root);
+}
+
+UNIT_MAIN(test_der_pem, test_root, test_pkcs7, test_cache)
