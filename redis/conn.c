@@ -329,10 +329,11 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	}
 	if (rw_redis_url_parse(&r->url, u, err) == -1)
 		goto fail;
-	if (override(r->url.user, sizeof(r->url.user), cfg->redis_user,
-	    "redis-user", err) == -1 ||
+	/* the private server has no password: its socket is mode 0700 */
+	if (*cfg->redis_url != '\0' && (override(r->url.user,
+	    sizeof(r->url.user), cfg->redis_user, "redis-user", err) == -1 ||
 	    override(r->url.password, sizeof(r->url.password),
-	    cfg->redis_password, "redis-password", err) == -1)
+	    cfg->redis_password, "redis-password", err) == -1))
 		goto fail;
 	if (connect_now(r, err) == -1)
 		goto fail;

@@ -110,3 +110,7 @@ check_PROGRAMS += tests/unit/test_ca_registry
 tests_unit_test_ca_registry_SOURCES = tests/unit/test_ca_registry.c tests/unit/unit.c
 tests_unit_test_ca_registry_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_ca_registry
+
+TESTS += tests/redis-embedded.sh
+EXTRA_DIST += tests/redis-embedded.sh
+EXTRA_DIST += docs/redis-embedded.md
