@@ -75,6 +75,7 @@ static const struct conf_key conf_keys[] = {
 	K("redis-spool-max", CT_SIZE, redis_spool_max, 0, 64 * GB, "256m"),
 	K("redis-stream-maxlen", CT_UINT, redis_stream_maxlen, 100, 1000000000, "1000000"),
 	KS("ingest-list-key", ingest_list_key, "winlogbeat"),
+	K("ingest-dedupe-ttl", CT_SECS, ingest_dedupe_ttl, 60, 31536000, "604800"),
 
 	/* endpoint scoring: validated by correlate/score.c; "" = default */
 	KS("scoring-profile", scoring_profile, ""),

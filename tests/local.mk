@@ -114,3 +114,5 @@ TESTS += tests/unit/test_ca_registry
 TESTS += tests/redis-embedded.sh
 EXTRA_DIST += tests/redis-embedded.sh
 EXTRA_DIST += docs/redis-embedded.md
+TESTS += tests/redis-list.sh
+EXTRA_DIST += tests/redis-list.sh
