@@ -50,6 +50,7 @@ struct rw_redis {
 	char			 spool_dir[RW_STATE_DIR_MAX + 8];
 	uint64_t		 spool_max;	/* 0: no spool, drops */
 	bool			 spool_failed;	/* counted once, not retried */
+	char			 last_error[128];
 	uint64_t		 next_try_ms;
 	uint64_t		 backoff_ms;
 };
@@ -388,6 +389,8 @@ account_reply(struct rw_redis *r, const redisReply *rep, rw_redis_reply_fn cb,
 	if (rep->type == REDIS_REPLY_ERROR) {
 		stats_incr(r->st, "redis_reply_error");
 		stats_incr(r->st, rw_redis_error_reason(rep->str));
+		rw_escape(r->last_error, sizeof(r->last_error), rep->str,
+		    rep->len);
 	} else
 		stats_incr(r->st, "redis_written");
 	if (cb != NULL)
@@ -580,6 +583,12 @@ rw_redis_cmd_argv(struct rw_redis *r, int argc, const char **argv,
 	if (send_queue(r, false, err) == -1 && r->c == NULL)
 		return NULL;
 	return raw_cmd(r, argc, argv, lens, err);
+}
+
+const char *
+rw_redis_last_error(const struct rw_redis *r)
+{
+	return r->last_error;
 }
 
 void

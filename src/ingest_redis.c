@@ -69,9 +69,12 @@ on_xadd_once(void *arg, const redisReply *rep)
 {
 	struct ingest_redis *ir = arg;
 
-	if (rep->type == REDIS_REPLY_INTEGER)
-		stats_incr(ir->st, rep->integer == 1 ? "ep_redis_written" :
-		    "ep_redis_duplicate");
+	/* the script answers 1 or 0; a plain XADD the new entry's id */
+	if (rep->type == REDIS_REPLY_STRING ||
+	    (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1))
+		stats_incr(ir->st, "ep_redis_written");
+	else if (rep->type == REDIS_REPLY_INTEGER)
+		stats_incr(ir->st, "ep_redis_duplicate");
 }
 
 int
@@ -81,10 +84,9 @@ ingest_redis_event(struct ingest_redis *ir, const struct ep_event *ev)
 	char dkey[EP_NAME_MAX * 2 + 64], mark[sizeof(dkey) + 32];
 	char ttl[24], maxlen[24];
 	const char *argv[9];
-	size_t lens[9];
 	json_t *j;
 	char *text;
-	int rc, i;
+	int rc;
 
 	if ((j = ep_event_json(ev)) == NULL ||
 	    (text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
@@ -93,21 +95,18 @@ ingest_redis_event(struct ingest_redis *ir, const struct ep_event *ev)
 		return -1;
 	}
 	json_decref(j);
+	snprintf(maxlen, sizeof(maxlen), "%llu",
+	    (unsigned long long)ir->cfg->redis_stream_maxlen);
 	if (ep_dedupe_key(ev, dkey, sizeof(dkey)) == -1) {
 		/* no record id (Defender rows): nothing to deduplicate on */
-		const char *names[2] = { "event_type", "json" };
-		const char *values[2] = { kind, text };
+		const char *xa[10] = { "XADD", RW_KEY_EP_EVENTS, "MAXLEN", "~",
+		    maxlen, "*", "event_type", kind, "json", text };
 
-		rc = rw_redis_xadd(ir->r, RW_KEY_EP_EVENTS,
-		    ir->cfg->redis_stream_maxlen, 2, names, values, NULL);
-		if (rc == 0)
-			stats_incr(ir->st, "ep_redis_written");
+		rc = rw_redis_write(ir->r, 10, xa, NULL, on_xadd_once, ir);
 	} else {
 		snprintf(mark, sizeof(mark), "%s%s", EP_SEEN_PREFIX, dkey);
 		snprintf(ttl, sizeof(ttl), "%llu",
 		    (unsigned long long)ir->cfg->ingest_dedupe_ttl);
-		snprintf(maxlen, sizeof(maxlen), "%llu",
-		    (unsigned long long)ir->cfg->redis_stream_maxlen);
 		argv[0] = "EVAL";
 		argv[1] = xadd_once_lua;
 		argv[2] = "2";
@@ -117,9 +116,7 @@ ingest_redis_event(struct ingest_redis *ir, const struct ep_event *ev)
 		argv[6] = maxlen;
 		argv[7] = kind;
 		argv[8] = text;
-		for (i = 0; i < 9; i++)
-			lens[i] = strlen(argv[i]);
-		rc = rw_redis_write(ir->r, 9, argv, lens, on_xadd_once, ir);
+		rc = rw_redis_write(ir->r, 9, argv, NULL, on_xadd_once, ir);
 	}
 	/* correlation: corr_endpoint_event(corr, ev) goes here */
 	free(text);

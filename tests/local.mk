@@ -116,3 +116,5 @@ EXTRA_DIST += tests/redis-embedded.sh
 EXTRA_DIST += docs/redis-embedded.md
 TESTS += tests/redis-list.sh
 EXTRA_DIST += tests/redis-list.sh
+TESTS += tests/redis-refuse.sh
+EXTRA_DIST += tests/redis-refuse.sh
