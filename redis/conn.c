@@ -44,6 +44,7 @@ struct rw_redis {
 
 	struct rw_cmd		*q;	/* queued, not yet sent */
 	size_t			 nq, batch;
+	uint64_t		 q_bytes, batch_bytes;
 	uint64_t		 q_since_ms;	/* when the oldest was queued */
 
 	struct rw_spool		*spool;	/* opened when first needed */
@@ -322,6 +323,7 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	r->st = st;
 	r->timeout.tv_sec = (time_t)cfg->redis_timeout;
 	r->batch = cfg->redis_batch > 0 ? cfg->redis_batch : 1;
+	r->batch_bytes = cfg->redis_batch_bytes;
 	if ((r->q = calloc(r->batch, sizeof(*r->q))) == NULL) {
 		rw_err_set(err, "redis_oom", "%s: out of memory", __func__);
 		goto fail;
@@ -531,6 +533,7 @@ send_queue(struct rw_redis *r, bool force, struct rw_err *err)
 	/* unanswered commands may have run: at-least-once, never lost */
 	to_spool(r, r->q + done, r->nq - done);
 	r->nq = 0;
+	r->q_bytes = 0;
 	return rc;
 }
 
@@ -553,7 +556,9 @@ rw_redis_write(struct rw_redis *r, int argc, const char **argv,
 	c->len = (size_t)len;
 	c->cb = cb;
 	c->cbarg = cbarg;
-	if (r->nq == r->batch)
+	r->q_bytes += (uint64_t)len;
+	/* large commands (batched events) bound the queue by bytes too */
+	if (r->nq == r->batch || r->q_bytes >= r->batch_bytes)
 		(void)send_queue(r, false, NULL);
 	return 0;
 }

@@ -24,11 +24,16 @@ struct ingest_redis *ingest_redis_open(const struct rw_config *cfg,
 
 /*
  * Writes ev (as ep_event_json()) to the endpoint stream unless an event
- * with its dedupe key was written within ingest-dedupe-ttl; both in one
- * atomic script, so a replayed or re-consumed event never doubles.
- * Returns 0, or -1 when the write was lost (counted).
+ * with its dedupe key was written within ingest-dedupe-ttl.  Events are
+ * gathered and written redis-batch at a time by one atomic script (mark
+ * and XADD together), so a replayed or re-consumed event never doubles.
+ * Returns 0, or -1 when the event (or the batch it completed) was lost
+ * (counted "ep_redis_dropped").
  */
 int		ingest_redis_event(struct ingest_redis *ir, const struct ep_event *ev);
+
+/* Queues the gathered events as one write; 0, or -1 when it was lost. */
+int		ingest_redis_seal(struct ingest_redis *ir);
 
 /*
  * The Winlogbeat list consumer.  Elements move atomically from key to the

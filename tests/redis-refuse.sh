@@ -60,5 +60,5 @@ grep -q "^revwire: redis: [0-9]* writes refused (last: OOM command not allowed" 
     { echo "FAIL: no OOM warning: $(cat "$TMP/err")"; fail=1; }
 check "out of memory (every kept event refused)" \
     "$(sed -n 's/^endpoint_events_kept //p' "$TMP/err")" \
-    "$(sed -n 's/^redis_reply_oom //p' "$TMP/err")"
+    "$(sed -n 's/^ep_redis_refused //p' "$TMP/err")"
 exit $fail
