@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -57,6 +58,7 @@ struct rw_redis {
 };
 
 static bool	spool_ready(struct rw_redis *r);
+static void	adopt_orphans(struct rw_redis *r);
 
 static uint64_t
 now_ms(void)
@@ -351,8 +353,10 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	snprintf(r->spool_dir, sizeof(r->spool_dir), "%s/spool", dir);
 	r->spool_max = cfg->redis_spool_max;
 	/* a spool left by an earlier run is replayed first */
-	if (access(r->spool_dir, F_OK) == 0)
+	if (access(r->spool_dir, F_OK) == 0) {
 		(void)spool_ready(r);
+		adopt_orphans(r);
+	}
 	*out = r;
 	return 0;
 fail:
@@ -474,22 +478,23 @@ to_spool(struct rw_redis *r, struct rw_cmd *cmds, size_t n)
 }
 
 /*
- * Replays the spool in batches while connected, until it is empty or
- * deadline_ms (0: none) passes.  Returns 0 when empty, -1 otherwise.
+ * Replays sp in batches while connected, until it is empty or deadline_ms
+ * (0: none) passes.  Returns 0 when empty, -1 otherwise.
  */
 static int
-replay(struct rw_redis *r, uint64_t deadline_ms, struct rw_err *err)
+replay_spool(struct rw_redis *r, struct rw_spool *sp, uint64_t deadline_ms,
+    struct rw_err *err)
 {
 	struct rw_cmd cmds[64];
 	size_t n, done, i;
 	int got = 0;
 
-	while (r->spool != NULL && spool_pending(r->spool)) {
+	while (sp != NULL && spool_pending(sp)) {
 		if (r->c == NULL || (deadline_ms != 0 && now_ms() >= deadline_ms))
 			return -1;
 		for (n = 0; n < sizeof(cmds) / sizeof(cmds[0]); n++) {
 			memset(&cmds[n], 0, sizeof(cmds[n]));
-			got = spool_next(r->spool, &cmds[n].buf, &cmds[n].len, err);
+			got = spool_next(sp, &cmds[n].buf, &cmds[n].len, err);
 			if (got != 1)
 				break;
 		}
@@ -501,13 +506,43 @@ replay(struct rw_redis *r, uint64_t deadline_ms, struct rw_err *err)
 			cmds[i].buf = NULL;
 		}
 		if (done < n) {
-			spool_rewind(r->spool);
+			spool_rewind(sp);
 			return -1;
 		}
 		stats_add(r->st, "redis_spool_replayed", n);
-		spool_commit(r->spool);
+		spool_commit(sp);
 	}
 	return 0;
+}
+
+static int
+replay(struct rw_redis *r, uint64_t deadline_ms, struct rw_err *err)
+{
+	return replay_spool(r, r->spool, deadline_ms, err);
+}
+
+/*
+ * Spools left by processes that ran beside another one (redis.PID.spool)
+ * and ended while Redis was away: replayed here, at open, and removed.
+ */
+static void
+adopt_orphans(struct rw_redis *r)
+{
+	struct rw_spool *sp;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(r->spool_dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (spool_open_orphan(&sp, r->spool_dir, de->d_name,
+		    r->spool_max) == -1)
+			continue;
+		stats_incr(r->st, "redis_spool_orphans");
+		(void)replay_spool(r, sp, 0, NULL);
+		spool_close(sp);
+	}
+	closedir(d);
 }
 
 /*

@@ -27,21 +27,14 @@ struct rw_spool {
 	uint64_t	 rd;		/* read cursor */
 };
 
+/* Opens and locks sp->path (created when create); 0 or -1 with errno. */
 static int
-open_locked(struct rw_spool *sp, const char *dir, bool private_file)
+lock_path(struct rw_spool *sp, bool create, bool private_file)
 {
 	struct stat sb;
-	int n;
 
-	n = private_file ?
-	    snprintf(sp->path, sizeof(sp->path), "%s/redis.%ld.spool", dir,
-	    (long)getpid()) :
-	    snprintf(sp->path, sizeof(sp->path), "%s/redis.spool", dir);
-	if (n < 0 || (size_t)n >= sizeof(sp->path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((sp->fd = open(sp->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+	if ((sp->fd = open(sp->path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
+	    0600)) == -1)
 		return -1;
 	if (flock(sp->fd, LOCK_EX | LOCK_NB) == -1 || fstat(sp->fd, &sb) == -1) {
 		int e = errno;
@@ -53,6 +46,47 @@ open_locked(struct rw_spool *sp, const char *dir, bool private_file)
 	}
 	sp->size = (uint64_t)sb.st_size;
 	sp->private_file = private_file;
+	return 0;
+}
+
+static int
+open_locked(struct rw_spool *sp, const char *dir, bool private_file)
+{
+	int n;
+
+	n = private_file ?
+	    snprintf(sp->path, sizeof(sp->path), "%s/redis.%ld.spool", dir,
+	    (long)getpid()) :
+	    snprintf(sp->path, sizeof(sp->path), "%s/redis.spool", dir);
+	if (n < 0 || (size_t)n >= sizeof(sp->path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return lock_path(sp, true, private_file);
+}
+
+int
+spool_open_orphan(struct rw_spool **out, const char *dir, const char *name,
+    uint64_t max_bytes)
+{
+	struct rw_spool *sp;
+	long pid;
+	int n, end = 0;
+
+	*out = NULL;
+	/* redis.PID.spool, not ours: its process is gone when it is unlocked */
+	if (sscanf(name, "redis.%ld.spool%n", &pid, &end) != 1 ||
+	    name[end] != '\0' || pid == (long)getpid() ||
+	    (sp = calloc(1, sizeof(*sp))) == NULL)
+		return -1;
+	sp->max = max_bytes;
+	n = snprintf(sp->path, sizeof(sp->path), "%s/%s", dir, name);
+	if (n < 0 || (size_t)n >= sizeof(sp->path) ||
+	    lock_path(sp, false, true) == -1) {
+		free(sp);
+		return -1;
+	}
+	*out = sp;
 	return 0;
 }
 

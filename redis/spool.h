@@ -25,6 +25,14 @@ struct rw_spool;
  */
 int	spool_open(struct rw_spool **out, const char *dir, uint64_t max_bytes,
 	    struct rw_err *err);
+/*
+ * Opens name (in dir) when it is the per-process spool of a process that
+ * is gone (redis.PID.spool, not locked, not ours), to be replayed and
+ * closed.  Returns 0, or -1 when it is not such a file.
+ */
+int	spool_open_orphan(struct rw_spool **out, const char *dir,
+	    const char *name, uint64_t max_bytes);
+
 /* Closes; an empty per-process file is removed. */
 void	spool_close(struct rw_spool *sp);
 

@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "redis/redis.h"
 #include "tests/unit/redis_server.h"
@@ -343,6 +345,73 @@ test_spool(void)
 	test_redis_kill(&srv);
 }
 
+/*
+ * Two writers share a state directory: the second spools to its own
+ * redis.PID.spool.  Both end while Redis is away; the next process to open
+ * replays both files, and removes the per-process one.
+ */
+static void
+test_spool_orphan(void)
+{
+	struct rw_config cfg;
+	struct stats st, st2;
+	struct rw_redis *a, *b;
+	struct rw_err err;
+	char path[600];
+
+	CHECK_INT(test_redis_start(&srv, (const char *const *)aof), 0);
+	cfg_for(&cfg, srv.url);
+	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/state-orphan",
+	    srv.dir);
+	cfg.redis_batch = 5;
+	stats_init(&st);
+	stats_init(&st2);
+	CHECK_INT(rw_redis_open(&a, &cfg, &st, &err), 0);
+	CHECK_INT(rw_redis_open(&b, &cfg, &st2, &err), 0);
+	if (a == NULL || b == NULL)
+		return;
+	test_redis_kill(&srv);
+	xadd_seq(a, "oa", 0, 10, NULL);
+	xadd_seq(b, "ob", 0, 15, NULL);
+	rw_redis_close(b);
+	rw_redis_close(a);
+	CHECK_INT(stats_get(&st, "redis_spooled"), 10);
+	CHECK_INT(stats_get(&st2, "redis_spooled"), 15);
+	snprintf(path, sizeof(path), "%s/spool/redis.%ld.spool", cfg.state_dir,
+	    (long)getpid());
+	CHECK_INT(access(path, F_OK), 0);
+
+	CHECK_INT(test_redis_start(&srv, (const char *const *)aof), 0);
+	stats_init(&st);
+	/* a child process: the orphan's pid is not its own */
+	if (fork() == 0) {
+		struct rw_redis *c;
+		int ok;
+
+		ok = rw_redis_open(&c, &cfg, &st, &err) == 0 &&
+		    rw_redis_flush(c, &err) == 0 &&
+		    stats_get(&st, "redis_spool_orphans") == 1 &&
+		    stats_get(&st, "redis_spool_replayed") == 25;
+		if (c != NULL)
+			rw_redis_close(c);
+		_exit(ok ? 0 : 1);
+	} else {
+		int status = -1;
+
+		wait(&status);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	CHECK(access(path, F_OK) == -1);
+	stats_init(&st);
+	CHECK_INT(rw_redis_open(&a, &cfg, &st, &err), 0);
+	if (a != NULL) {
+		check_seq(a, "oa", 10);
+		check_seq(a, "ob", 15);
+		rw_redis_close(a);
+	}
+	test_redis_kill(&srv);
+}
+
 /* A full spool drops, counts, and keeps what it holds in order. */
 static void
 test_spool_full(void)
@@ -558,5 +627,6 @@ teardown(void)
 	test_redis_cleanup(&srv);
 }
 
-UNIT_MAIN(setup, test_url, test_write, test_auth, test_spool, test_spool_full,
+UNIT_MAIN(setup, test_url, test_write, test_auth, test_spool, test_spool_orphan,
+    test_spool_full,
     test_refusals, test_stall, test_unreachable, teardown)
