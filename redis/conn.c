@@ -42,6 +42,7 @@ struct rw_redis {
 
 	rw_redis_connect_fn	 on_connect;
 	void			*on_connect_arg;
+	bool			 in_connect;	/* inside on_connect */
 
 	struct rw_cmd		*q;	/* queued, not yet sent */
 	size_t			 nq, batch;
@@ -238,6 +239,18 @@ refused:
 	return -1;
 }
 
+/* The hook's own commands go straight out: no queue, no spool replay. */
+static int
+call_on_connect(struct rw_redis *r, struct rw_err *err)
+{
+	int rc;
+
+	r->in_connect = true;
+	rc = r->on_connect(r, r->on_connect_arg, err);
+	r->in_connect = false;
+	return rc;
+}
+
 static int
 connect_now(struct rw_redis *r, struct rw_err *err)
 {
@@ -260,8 +273,7 @@ connect_now(struct rw_redis *r, struct rw_err *err)
 	}
 	if (handshake(r, err) == -1)
 		return -1;
-	if (r->on_connect != NULL &&
-	    r->on_connect(r, r->on_connect_arg, err) == -1) {
+	if (r->on_connect != NULL && call_on_connect(r, err) == -1) {
 		drop_connection(r);
 		return -1;
 	}
@@ -376,7 +388,7 @@ rw_redis_on_connect(struct rw_redis *r, rw_redis_connect_fn fn, void *arg)
 	r->on_connect = fn;
 	r->on_connect_arg = arg;
 	/* the connection made by rw_redis_open gets it too */
-	if (r->c != NULL && fn != NULL && fn(r, arg, &err) == -1)
+	if (r->c != NULL && fn != NULL && call_on_connect(r, &err) == -1)
 		stats_incr(r->st, "redis_on_connect_failed");
 }
 
@@ -620,7 +632,7 @@ rw_redis_cmd_argv(struct rw_redis *r, int argc, const char **argv,
     const size_t *lens, struct rw_err *err)
 {
 	/* what was written before is visible to what is read now */
-	if (send_queue(r, false, err) == -1 && r->c == NULL)
+	if (!r->in_connect && send_queue(r, false, err) == -1 && r->c == NULL)
 		return NULL;
 	return raw_cmd(r, argc, argv, lens, err);
 }

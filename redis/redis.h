@@ -51,7 +51,10 @@ int  rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	    struct stats *st, struct rw_err *err);
 void rw_redis_close(struct rw_redis *r);	/* flushes; what cannot be sent is spooled */
 
-/* Called after every (re)connect, before the spool is replayed (e.g. FUNCTION LOAD). */
+/* Called after every (re)connect, before the spool is replayed (e.g. FUNCTION LOAD).
+   Also called at once when r is connected as fn is set.  Inside fn,
+   rw_redis_cmd_argv() goes straight to the server (nothing queued is sent,
+   the spool is not replayed); fn returning -1 drops the connection. */
 typedef int (*rw_redis_connect_fn)(struct rw_redis *r, void *arg, struct rw_err *err);
 void rw_redis_on_connect(struct rw_redis *r, rw_redis_connect_fn fn, void *arg);
 

@@ -285,6 +285,35 @@ tick_until_replayed(struct rw_redis *r, struct stats *st, uint64_t want)
 	}
 }
 
+/* on_connect: counts calls and what the spool had replayed at each. */
+struct connect_log {
+	struct stats	*st;
+	int		 calls;
+	uint64_t	 replayed_at[4];
+};
+
+static int
+on_connect(struct rw_redis *r, void *arg, struct rw_err *err)
+{
+	struct connect_log *cl = arg;
+	const char *argv[3] = { "SET", "connected", "1" };
+	redisReply *rep;
+
+	if (cl->calls < 4)
+		cl->replayed_at[cl->calls] =
+		    stats_get(cl->st, "redis_spool_replayed");
+	cl->calls++;
+	/* the hook may talk to Redis (e.g. FUNCTION LOAD) */
+	if ((rep = rw_redis_cmd_argv(r, 3, argv, NULL, err)) == NULL)
+		return -1;
+	freeReplyObject(rep);
+	/* ... without the spool being replayed under its feet */
+	if (stats_get(cl->st, "redis_spool_replayed") != cl->replayed_at[
+	    cl->calls > 4 ? 3 : cl->calls - 1])
+		return -1;
+	return 0;
+}
+
 static const char *const aof[] = { "--appendonly", "yes", "--appendfsync",
     "always", NULL };
 
@@ -296,6 +325,7 @@ static const char *const aof[] = { "--appendonly", "yes", "--appendfsync",
 static void
 test_spool(void)
 {
+	struct connect_log cl = { NULL, 0, { 0 } };
 	struct rw_config cfg;
 	struct stats st;
 	struct rw_redis *r;
@@ -308,6 +338,9 @@ test_spool(void)
 	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
 	if (r == NULL)
 		return;
+	cl.st = &st;
+	rw_redis_on_connect(r, on_connect, &cl);
+	CHECK_INT(cl.calls, 1);		/* the connection open made */
 	xadd_seq(r, "sp", 0, 50, NULL);
 	CHECK_INT(rw_redis_flush(r, &err), 0);
 	test_redis_kill(&srv);
@@ -323,6 +356,9 @@ test_spool(void)
 	CHECK_INT(test_redis_start(&srv, (const char *const *)aof), 0);
 	tick_until_replayed(r, &st, 100);
 	CHECK_INT(stats_get(&st, "redis_spool_replayed"), 100);
+	/* called again on reconnect, before the spool was replayed */
+	CHECK_INT(cl.calls, 2);
+	CHECK_INT(cl.replayed_at[1], 0);
 	xadd_seq(r, "sp", 150, 50, NULL);
 	CHECK_INT(rw_redis_flush(r, &err), 0);
 	check_seq(r, "sp", 200);
