@@ -54,7 +54,8 @@ void rw_redis_close(struct rw_redis *r);	/* flushes; what cannot be sent is spoo
 /* Called after every (re)connect, before the spool is replayed (e.g. FUNCTION LOAD).
    Also called at once when r is connected as fn is set.  Inside fn,
    rw_redis_cmd_argv() goes straight to the server (nothing queued is sent,
-   the spool is not replayed); fn returning -1 drops the connection. */
+   the spool is not replayed); on a reconnect, fn returning -1 drops the
+   connection (retried after the backoff). */
 typedef int (*rw_redis_connect_fn)(struct rw_redis *r, void *arg, struct rw_err *err);
 void rw_redis_on_connect(struct rw_redis *r, rw_redis_connect_fn fn, void *arg);
 

@@ -323,6 +323,12 @@ open_outputs(struct sensor *s)
 			    "without Redis)\n", err.msg);
 			return -1;
 		}
+		if (s->cfg.user[0] != '\0' && s->cfg.redis_url[0] == '\0')
+			rw_log(LOG_WARNING, "redis: the private server's socket "
+			    "belongs to this user; after dropping to '%s' a "
+			    "lost connection cannot be reopened (set redis-url "
+			    "or a state-dir owned by '%s')", s->cfg.user,
+			    s->cfg.user);
 		s->sinks[s->n_sinks].emit = redis_sink_emit;
 		s->sinks[s->n_sinks].arg = s->redis;
 		s->n_sinks++;
