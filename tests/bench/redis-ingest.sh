@@ -7,6 +7,8 @@
 #            events pushed as Winlogbeat's output.redis would
 #   write    the write path alone (tests/bench/redis_write.c): events
 #            normalised once, then written through ingest_redis_event()
+#   redis-cpu  events/s one Redis core sustains for the write path: Redis'
+#            own time per event (INFO commandstats of the dedupe script)
 # Each event goes in once (dedupe script: SET NX EX + XADD).
 #
 #   tests/bench/redis-ingest.sh [BUILD_DIR] [EVENTS] [BATCH]
@@ -94,7 +96,13 @@ redis-cli -s "$sock" FLUSHALL >/dev/null
 cc -O2 -I"$top" -I"$build" -o "$work/redis_write" "$top/tests/bench/redis_write.c" \
     "$top/src/ingest_redis.c" "$build/librevwire.a" \
     $(pkg-config --cflags --libs hiredis jansson expat libcrypto libpcap)
+redis-cli -s "$sock" CONFIG RESETSTAT >/dev/null
 "$work/redis_write" "unix://$sock" "$work/events.jsonl" "$n" "$batch"
+# Redis' own time per event (the dedupe script, from INFO commandstats):
+# what one Redis core could take if the writers kept it busy
+redis-cli -s "$sock" INFO commandstats | tr -d '\r' | awk -F'[=,]' -v n="$n" '
+    /^cmdstat_eval:/ { printf "%-9s %7s   %9.0f events/s (Redis CPU %.2f us/event)\n",
+        "redis-cpu", "", n / ($4 / 1e6), $4 / n }'
 have=$(redis-cli -s "$sock" XLEN 'rw:{ep}:events')
 [ "$have" = "$n" ] || { echo "bench: stream has $have events, want $n"; exit 1; }
 
