@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,11 +309,18 @@ rw_embedded_stop(const char *dir, struct rw_err *err)
 	const char *argv[1] = { "SHUTDOWN" };
 	struct emb_paths p;
 	redisReply *rep;
+	long pid = 0, ms;
+	FILE *f;
 
 	if (emb_paths(dir, &p, err) == -1)
 		return -1;
 	if (!emb_answers(p.sock))
 		return 0;
+	if ((f = fopen(p.pid, "r")) != NULL) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
 	/* SHUTDOWN writes the AOF and exits; there is no reply on success */
 	if ((rep = emb_cmd(p.sock, 1, argv)) != NULL) {
 		if (rep->type == REDIS_REPLY_ERROR) {
@@ -328,5 +336,8 @@ rw_embedded_stop(const char *dir, struct rw_err *err)
 		    "after SHUTDOWN", p.sock);
 		return -1;
 	}
+	/* gone, not just deaf: its files are then safe to move or remove */
+	for (ms = 10000; pid > 0 && kill((pid_t)pid, 0) == 0 && ms > 0; ms -= 20)
+		sleep_ms(20);
 	return 0;
 }

@@ -18,9 +18,18 @@ STREAM='rw:{ep}:events'
 redis-server --port 0 --unixsocket "$SOCK" --dir "$TMP" --save "" \
     --daemonize yes --pidfile "$TMP/redis.pid" --logfile "$TMP/redis.log"
 ingest_pid=
+# stop_redis: SIGTERM and wait, so its last log line lands before rm -rf
+stop_redis() {
+	[ -f "$TMP/redis.pid" ] || return 0
+	pid=$(cat "$TMP/redis.pid")
+	kill "$pid" 2>/dev/null || return 0
+	i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		i=$((i + 1)); sleep 0.05
+	done
+}
 cleanup() {
 	[ -z "$ingest_pid" ] || kill -9 "$ingest_pid" 2>/dev/null || true
-	[ ! -f "$TMP/redis.pid" ] || kill "$(cat "$TMP/redis.pid")" 2>/dev/null || true
+	stop_redis
 	rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
