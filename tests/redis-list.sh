@@ -8,8 +8,15 @@
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup"
 command -v redis-server >/dev/null || skip "redis-server is not installed"
 command -v redis-cli >/dev/null || skip "redis-cli is not installed"
+# the corpus' Winlogbeat 6/7 samples when present, else the one in tests/data
 WLB="$SHARED_CORPUS/endpoint/winlogbeat"
-[ -d "$WLB" ] || skip "../shared/corpus/endpoint is absent"
+set -- "$top_srcdir/tests/data/endpoint/real/winlogbeat6_sysmon3.jsonl"
+copies=20000
+if [ -d "$WLB" ]; then
+	set -- "$WLB/beats-collection-sysmon-excerpts.jsonl" \
+	    "$WLB/empire_invoke_runas.winlogbeat6.cut.jsonl" "$@"
+	copies=200
+fi
 SOCK="$TMP/redis.sock"
 URL="unix://$SOCK"
 KEY=winlogbeat
@@ -46,12 +53,11 @@ check() {	# check WHAT WANT HAVE
 
 # Real Winlogbeat 6 and 7 events, copied with shifted record ids (each
 # copy is a new event), a few pushed twice (Winlogbeat is at-least-once)
-# and three malformed elements at the end; the push is RESP through redis-cli --pipe.
-python3 - "$TMP" "$WLB/beats-collection-sysmon-excerpts.jsonl" \
-    "$WLB/empire_invoke_runas.winlogbeat6.cut.jsonl" \
-    "$top_srcdir/tests/data/endpoint/real/winlogbeat6_sysmon3.jsonl" <<'PY'
+# and three malformed elements at the end; the push is RESP through
+# redis-cli --pipe.
+python3 - "$TMP" "$copies" "$@" <<'PY'
 import json, sys
-tmp, files = sys.argv[1], sys.argv[2:]
+tmp, copies, files = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 base = [json.loads(l) for f in files for l in open(f) if l.strip()]
 def resp(*args):
     out = b"*%d\r\n" % len(args)
@@ -60,7 +66,7 @@ def resp(*args):
         out += b"$%d\r\n%s\r\n" % (len(a), a)
     return out
 keys, pushes = set(), []
-for k in range(200):
+for k in range(copies):
     for d in base:
         d = json.loads(json.dumps(d))
         w = d.get("winlog")
@@ -73,7 +79,7 @@ for k in range(200):
         keys.add("%s|%s|%s" % (rid, host.lower(), chan))
         line = json.dumps(d)
         pushes.append(line)
-        if k % 50 == 0:
+        if k % (copies // 4) == 0:
             pushes.append(line)
 pushes += ['{"winlog": {"event_id": ', 'not json', '[1, 2']
 with open(tmp + "/push.resp", "wb") as f:
