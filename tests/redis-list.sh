@@ -95,6 +95,7 @@ want=$(wc -l < "$TMP/want.keys")
 
 # small batches, so the kill lands between a move and its removal
 "$REVWIRE" ingest --from-redis-list --redis "$URL" --set redis-batch=8 \
+    --set state-dir="$TMP/state" \
     2>"$TMP/err1" & ingest_pid=$!
 # freeze it (SIGSTOP) until it is caught with a batch moved but not
 # finished, then SIGKILL it there
@@ -118,6 +119,7 @@ echo "killed with $(R XLEN "$STREAM") events written, $inflight elements in flig
 [ "$inflight" -gt 0 ] || { echo "FAIL: the kill was not mid-batch"; fail=1; }
 
 "$REVWIRE" ingest --from-redis-list $KEY --until-empty --redis "$URL" \
+    --set state-dir="$TMP/state" \
     --set redis-batch=64 --stats 2>"$TMP/err2"
 check "recovered from the processing list" "ingest_list_recovered $inflight" \
     "$(grep '^ingest_list_recovered ' "$TMP/err2" || echo "ingest_list_recovered 0")"

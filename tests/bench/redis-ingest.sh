@@ -76,6 +76,7 @@ t1=$(now); rate no-redis "$t0" "$t1"
 
 t0=$(now)
 "$build/revwire" ingest --redis "unix://$sock" --set redis-batch="$batch" \
+    --set state-dir="$work/state" \
     -r "$work/events.jsonl" --json /dev/null
 t1=$(now); rate file "$t0" "$t1"
 have=$(redis-cli -s "$sock" XLEN 'rw:{ep}:events')
@@ -110,6 +111,7 @@ redis-cli -s "$sock" FLUSHALL >/dev/null
 redis-cli -s "$sock" --pipe < "$work/push.resp" >/dev/null
 t0=$(now)
 "$build/revwire" ingest --from-redis-list --until-empty --redis "unix://$sock" \
+    --set state-dir="$work/state" \
     --set redis-batch="$batch"
 t1=$(now); rate list "$t0" "$t1"
 have=$(redis-cli -s "$sock" XLEN 'rw:{ep}:events')

@@ -67,7 +67,10 @@ main(int argc, char **argv)
 	n = strtoul(argv[3], NULL, 10);
 	config_defaults(&cfg);
 	stats_init(&st);
+	/* a spool of its own beside the events, never the user's */
+	snprintf(line, sizeof(line), "%s.state", argv[2]);
 	if (config_set(&cfg, "redis-url", argv[1], &err) == -1 ||
+	    config_set(&cfg, "state-dir", line, &err) == -1 ||
 	    (argc > 4 && config_set(&cfg, "redis-batch", argv[4], &err) == -1) ||
 	    ep_ctx_init(&ctx, NULL, &st, keep, &b, &err) == -1 ||
 	    (f = fopen(argv[2], "r")) == NULL) {
