@@ -4,6 +4,7 @@ librevwire_a_SOURCES += \
 	correlate/ocsp_verify.c \
 	correlate/endpoint.c \
 	correlate/endpoint.h \
+	correlate/ep_json.c \
 	correlate/ingest_json.c \
 	correlate/ingest_stream.c \
 	correlate/ingest_xml.c \

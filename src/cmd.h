@@ -4,5 +4,6 @@
 
 int	sensor_main(int argc, char **argv);
 int	ingest_main(int argc, char **argv);
+int	redis_main(int argc, char **argv);
 
 #endif

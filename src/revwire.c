@@ -15,6 +15,7 @@ static const struct subcommand {
 } subcommands[] = {
 	{ "sensor", sensor_main, "decode revocation traffic from captures or an interface" },
 	{ "ingest", ingest_main, "normalise and score Windows endpoint events" },
+	{ "redis", redis_main, "status, start or stop the private redis-server" },
 };
 
 static void

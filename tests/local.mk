@@ -121,3 +121,11 @@ check_PROGRAMS += tests/unit/test_ocsp_verify
 tests_unit_test_ocsp_verify_SOURCES = tests/unit/test_ocsp_verify.c tests/unit/unit.c
 tests_unit_test_ocsp_verify_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_ocsp_verify
+
+TESTS += tests/redis-embedded.sh
+EXTRA_DIST += tests/redis-embedded.sh
+EXTRA_DIST += docs/redis-embedded.md
+TESTS += tests/redis-list.sh
+EXTRA_DIST += tests/redis-list.sh
+TESTS += tests/redis-refuse.sh
+EXTRA_DIST += tests/redis-refuse.sh
