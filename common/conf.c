@@ -67,9 +67,14 @@ static const struct conf_key conf_keys[] = {
 	KS("loglevel", log_level, "notice"),
 	KS("state-dir", state_dir, ""),
 
-	KS("redis", redis_url, ""),
+	KS("redis-url", redis_url, ""),
 	KS("redis-user", redis_user, ""),
 	KSECRET("redis-password", redis_password),
+	K("redis-timeout", CT_SECS, redis_timeout, 1, 3600, "2"),
+	K("redis-batch", CT_UINT, redis_batch, 1, 100000, "256"),
+	K("redis-spool-max", CT_SIZE, redis_spool_max, 0, 64 * GB, "256m"),
+	K("redis-stream-maxlen", CT_UINT, redis_stream_maxlen, 100, 1000000000, "1000000"),
+	KS("ingest-list-key", ingest_list_key, "winlogbeat"),
 
 	/* endpoint scoring: validated by correlate/score.c; "" = default */
 	KS("scoring-profile", scoring_profile, ""),

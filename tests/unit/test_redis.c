@@ -1,0 +1,299 @@
+/*
+ * test_redis.c - redis/: URL parsing, open (AUTH, SELECT), the synchronous
+ * command and the pipelined write path against a real redis-server.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "redis/redis.h"
+#include "tests/unit/redis_server.h"
+#include "tests/unit/unit.h"
+
+static struct test_redis srv;
+
+static void
+url_ok(const char *url, bool unix_socket, const char *host, int port,
+    const char *path, const char *user, const char *pass, int db)
+{
+	struct rw_redis_url u;
+	struct rw_err err;
+
+	rw_err_clear(&err);
+	CHECK_INT(rw_redis_url_parse(&u, url, &err), 0);
+	if (err.reason != NULL)
+		fprintf(stderr, "%s: %s\n", url, err.msg);
+	CHECK_INT(u.unix_socket, unix_socket);
+	CHECK_STR(u.host, host);
+	CHECK_INT(u.port, port);
+	CHECK_STR(u.path, path);
+	CHECK_STR(u.user, user);
+	CHECK_STR(u.password, pass);
+	CHECK_INT(u.db, db);
+}
+
+static void
+url_bad(const char *url, const char *want_in_msg)
+{
+	struct rw_redis_url u;
+	struct rw_err err;
+
+	rw_err_clear(&err);
+	CHECK_INT(rw_redis_url_parse(&u, url, &err), -1);
+	CHECK_STR(err.reason, "redis_bad_url");
+	if (strstr(err.msg, want_in_msg) == NULL) {
+		unit.failed++;
+		fprintf(stderr, "%s: message \"%s\" lacks \"%s\"\n", url,
+		    err.msg, want_in_msg);
+	}
+	/* no password in the message, whatever went wrong */
+	CHECK(strstr(err.msg, "s3cr") == NULL);
+	CHECK_STR(u.password, "");
+}
+
+static void
+test_url(void)
+{
+	url_ok("redis://127.0.0.1", false, "127.0.0.1", 6379, "", "", "", 0);
+	url_ok("redis://localhost:6380/3", false, "localhost", 6380, "", "",
+	    "", 3);
+	url_ok("redis://:s3cret@h:1/", false, "h", 1, "", "", "s3cret", 0);
+	url_ok("redis://alice:p%40ss%2Fw%3Ard@[::1]:7000/15", false, "::1",
+	    7000, "", "alice", "p@ss/w:rd", 15);
+	url_ok("redis://s3cret@h", false, "h", 6379, "", "", "s3cret", 0);
+	url_ok("REDIS://a:b@c@h:2/1", false, "h", 2, "", "a", "b@c", 1);
+	url_ok("unix:///run/redis/redis.sock", true, "", 0,
+	    "/run/redis/redis.sock", "", "", 0);
+	url_ok("unix:///tmp/a%20b.sock?db=2", true, "", 0, "/tmp/a b.sock",
+	    "", "", 2);
+	url_ok("unix://bob:s3cret@/tmp/r.sock", true, "", 0, "/tmp/r.sock",
+	    "bob", "s3cret", 0);
+
+	url_bad("", "want redis://");
+	url_bad("http://h", "want redis://");
+	url_bad("rediss://h", "TLS is not supported");
+	url_bad("redis://", "host name");
+	url_bad("redis://:s3cret@", "host name");
+	url_bad("redis://h:0", "port");
+	url_bad("redis://h:65536", "port");
+	url_bad("redis://h:x", "port");
+	url_bad("redis://[::1", "']'");
+	url_bad("redis://[::1]x", "port");
+	url_bad("redis://h/x", "database");
+	url_bad("redis://h/-1", "database");
+	url_bad("redis://u:s3cr%zzet@h", "password");
+	url_bad("redis://u:s3cr%00et@h", "password");
+	url_bad("redis://u%4:s3cret@h", "user name");
+	url_bad("unix://", "absolute");
+	url_bad("unix://rel.sock", "absolute");
+	url_bad("unix:///tmp/r.sock?db=x", "?db=N");
+	url_bad("unix:///tmp/r.sock?timeout=1", "?db=N");
+}
+
+static void
+cfg_for(struct rw_config *cfg, const char *url)
+{
+	config_defaults(cfg);
+	snprintf(cfg->redis_url, sizeof(cfg->redis_url), "%s", url);
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s/state", srv.dir);
+}
+
+static void
+count_reply(void *arg, const redisReply *rep)
+{
+	int *n = arg;
+
+	if (rep->type == REDIS_REPLY_STRING)	/* XADD: the new id */
+		n[0]++;
+	else if (rep->type == REDIS_REPLY_ERROR)
+		n[1]++;
+}
+
+static long long
+int_reply(struct rw_redis *r, const char *cmd, const char *key)
+{
+	const char *argv[2] = { cmd, key };
+	struct rw_err err;
+	redisReply *rep = rw_redis_cmd_argv(r, 2, argv, NULL, &err);
+	long long v = -1;
+
+	if (rep != NULL && rep->type == REDIS_REPLY_INTEGER)
+		v = rep->integer;
+	if (rep != NULL)
+		freeReplyObject(rep);
+	return v;
+}
+
+/* XADDs n entries seq=from..from+n-1 to key. */
+static void
+xadd_seq(struct rw_redis *r, const char *key, int from, int n, int *counts)
+{
+	char seq[32];
+	const char *argv[5] = { "XADD", key, "*", "seq", seq };
+	int i;
+
+	for (i = from; i < from + n; i++) {
+		snprintf(seq, sizeof(seq), "%d", i);
+		CHECK_INT(rw_redis_write(r, 5, argv, NULL,
+		    counts != NULL ? count_reply : NULL, counts), 0);
+	}
+}
+
+/* Every entry of key, in order, has seq 0..n-1. */
+static void
+check_seq(struct rw_redis *r, const char *key, int n)
+{
+	const char *argv[4] = { "XRANGE", key, "-", "+" };
+	struct rw_err err;
+	redisReply *rep = rw_redis_cmd_argv(r, 4, argv, NULL, &err);
+	size_t i, bad = 0;
+
+	CHECK(rep != NULL && rep->type == REDIS_REPLY_ARRAY);
+	if (rep == NULL || rep->type != REDIS_REPLY_ARRAY)
+		return;
+	CHECK_INT(rep->elements, n);
+	for (i = 0; i < rep->elements; i++) {
+		redisReply *f = rep->element[i]->element[1];
+
+		if (f->elements != 2 || atoi(f->element[1]->str) != (int)i)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	freeReplyObject(rep);
+}
+
+static void
+test_write(void)
+{
+	struct rw_config cfg;
+	struct stats st;
+	struct rw_redis *r;
+	struct rw_err err;
+	int counts[2] = { 0, 0 };
+	const char *set[3] = { "SET", "k", "v" }, *get[2] = { "GET", "k" };
+	const char *bad[2] = { "INCR", "s" };
+	redisReply *rep;
+
+	CHECK_INT(test_redis_start(&srv, NULL), 0);
+	cfg_for(&cfg, srv.url);
+	cfg.redis_batch = 100;
+	stats_init(&st);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r == NULL) {
+		fprintf(stderr, "open: %s\n", err.msg);
+		return;
+	}
+	rep = rw_redis_cmd_argv(r, 3, set, NULL, &err);
+	CHECK(rep != NULL && rep->type == REDIS_REPLY_STATUS);
+	freeReplyObject(rep);
+	rep = rw_redis_cmd_argv(r, 2, get, NULL, &err);
+	CHECK(rep != NULL && rep->type == REDIS_REPLY_STRING &&
+	    strcmp(rep->str, "v") == 0);
+	freeReplyObject(rep);
+	/* an error reply of the synchronous call carries Redis' message */
+	rep = rw_redis_cmd_argv(r, 2, (const char *[]){ "XLEN", "k" }, NULL,
+	    &err);
+	CHECK(rep == NULL);
+	CHECK_STR(err.reason, "redis_error_reply");
+	CHECK(strncmp(err.msg, "WRONGTYPE", 9) == 0);
+
+	/* 250 with batch 100: two full batches went out on their own */
+	xadd_seq(r, "s", 0, 250, counts);
+	CHECK_INT(stats_get(&st, "redis_batches"), 2);
+	CHECK_INT(counts[0], 200);
+	CHECK_INT(rw_redis_write(r, 2, bad, NULL, count_reply, counts), 0);
+	CHECK_INT(rw_redis_flush(r, &err), 0);
+	CHECK_INT(counts[0], 250);
+	CHECK_INT(counts[1], 1);
+	CHECK_INT(stats_get(&st, "redis_written"), 250);
+	CHECK_INT(stats_get(&st, "redis_reply_error"), 1);
+	CHECK_INT(stats_get(&st, "redis_reply_other"), 1);
+	CHECK_INT(int_reply(r, "XLEN", "s"), 250);
+	check_seq(r, "s", 250);
+	rw_redis_close(r);
+	test_redis_kill(&srv);
+}
+
+static void
+test_auth(void)
+{
+	const char *extra[] = { "--requirepass", "s3cret-pw", NULL };
+	struct rw_config cfg;
+	struct stats st;
+	struct rw_redis *r;
+	struct rw_err err;
+	char url[400];
+
+	CHECK_INT(test_redis_start(&srv, extra), 0);
+	stats_init(&st);
+
+	cfg_for(&cfg, srv.url);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), -1);
+	CHECK_STR(err.reason, "redis_auth_required");
+
+	snprintf(cfg.redis_password, sizeof(cfg.redis_password), "wr0ng-pw");
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), -1);
+	CHECK_STR(err.reason, "redis_auth_refused");
+	CHECK(strstr(err.msg, "wr0ng") == NULL);
+	CHECK(strstr(err.msg, "WRONGPASS") != NULL);
+
+	/* the config's password overrides the URL's; db from the URL */
+	snprintf(url, sizeof(url), "unix://:wr0ng-pw@%s?db=5", srv.sock);
+	cfg_for(&cfg, url);
+	snprintf(cfg.redis_password, sizeof(cfg.redis_password), "s3cret-pw");
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r != NULL) {
+		xadd_seq(r, "db5", 0, 3, NULL);
+		CHECK_INT(rw_redis_flush(r, &err), 0);
+		rw_redis_close(r);
+	}
+	/* it went to db 5 */
+	snprintf(url, sizeof(url), "unix://default:s3cret-pw@%s", srv.sock);
+	cfg_for(&cfg, url);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r != NULL) {
+		CHECK_INT(int_reply(r, "EXISTS", "db5"), 0);
+		rw_redis_close(r);
+	}
+	snprintf(url, sizeof(url), "unix://default:s3cret-pw@%s?db=5", srv.sock);
+	cfg_for(&cfg, url);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r != NULL) {
+		CHECK_INT(int_reply(r, "XLEN", "db5"), 3);
+		rw_redis_close(r);
+	}
+	test_redis_kill(&srv);
+}
+
+static void
+test_unreachable(void)
+{
+	struct rw_config cfg;
+	struct stats st;
+	struct rw_redis *r;
+	struct rw_err err;
+
+	stats_init(&st);
+	cfg_for(&cfg, "redis://127.0.0.1:18139");
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), -1);
+	CHECK_STR(err.reason, "redis_connect");
+	CHECK(strstr(err.msg, "127.0.0.1:18139") != NULL);
+	cfg_for(&cfg, "redis://:s3cret@h:x");
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), -1);
+	CHECK_STR(err.reason, "redis_bad_url");
+}
+
+static void
+setup(void)
+{
+	test_redis_init(&srv);
+}
+
+static void
+teardown(void)
+{
+	test_redis_cleanup(&srv);
+}
+
+UNIT_MAIN(setup, test_url, test_write, test_auth, test_unreachable, teardown)
