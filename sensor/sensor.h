@@ -20,6 +20,8 @@
 struct pktpath;
 struct app;
 struct eve;
+struct rw_redis;
+struct corr;
 
 struct capture_input {
 	const char	*name;		/* file path, "-" or interface */
@@ -47,6 +49,8 @@ struct sensor {
 	struct app		*app;
 	struct ca_registry	*ca;		/* trust store + wire-learned */
 	struct eve		*eve;
+	struct rw_redis		*redis;		/* NULL: --no-redis / no URL */
+	struct corr		*corr;
 	struct event_sink	 fanout;
 	struct event_sink	 sinks[SENSOR_MAX_SINKS];
 	size_t			 n_sinks;

@@ -27,7 +27,9 @@
 #include "common/stats.h"
 #include "sensor/app.h"
 #include "sensor/eve.h"
+#include "correlate/corr.h"
 #include "correlate/correlate.h"
+#include "redis/redis.h"
 #include "sensor/pktpath.h"
 #include "sensor/sensor.h"
 #include "src/cmd.h"
@@ -281,6 +283,8 @@ reload(struct sensor *s)
 bool
 sensor_poll_signals(struct sensor *s)
 {
+	if (s->redis != NULL)
+		rw_redis_tick(s->redis);
 	if (sig_report) {
 		sig_report = 0;
 		report_stats(s);
@@ -290,6 +294,54 @@ sensor_poll_signals(struct sensor *s)
 		reload(s);
 	}
 	return sig_stop != 0;
+}
+
+/* Alerts created by this process go to the JSON output with the events. */
+static void
+alert_out(void *arg, json_t *alert)
+{
+	struct sensor *s = arg;
+
+	if (s->eve != NULL && eve_write_json(s->eve, alert) == -1)
+		stats_incr(&s->st, "eve_write_errors");
+}
+
+/* Every wire event goes to the correlation (one FCALL each). */
+static void
+corr_emit(void *arg, const struct wire_event *ev)
+{
+	struct sensor *s = arg;
+	struct rw_err err;
+	json_t *j;
+
+	if ((j = eve_event_json(ev, &s->cfg)) == NULL)
+		return;
+	if (corr_wire_event(s->corr, ev, j, &err) == -1)
+		stats_incr(&s->st, err.reason);
+	json_decref(j);
+}
+
+/*
+ * Correlation in Redis: only when a Redis URL is configured (redis-url)
+ * and --no-redis is not given.
+ */
+static int
+open_corr(struct sensor *s)
+{
+	struct rw_err err;
+
+	if (s->no_redis || s->cfg.redis_url[0] == '\0')
+		return 0;
+	if (rw_redis_open(&s->redis, &s->cfg, &s->st, &err) == -1 ||
+	    (s->corr = corr_new(s->redis, &s->cfg, &s->st, &err)) == NULL) {
+		fprintf(stderr, "revwire sensor: redis: %s\n", err.msg);
+		return -1;
+	}
+	corr_set_alert_sink(s->corr, alert_out, s);
+	s->sinks[s->n_sinks].emit = corr_emit;
+	s->sinks[s->n_sinks].arg = s;
+	s->n_sinks++;
+	return 0;
 }
 
 static int
@@ -307,7 +359,7 @@ open_outputs(struct sensor *s)
 		s->sinks[s->n_sinks].arg = s->eve;
 		s->n_sinks++;
 	}
-	return 0;
+	return open_corr(s);
 }
 
 /* Fans one wire event out to every configured sink. */
@@ -331,6 +383,8 @@ build_pipeline(struct sensor *s)
 	if (s->app == NULL)
 		rw_fatal("%s: out of memory", __func__);
 	app_set_ca_registry(s->app, s->ca);
+	if (s->corr != NULL)
+		corr_set_ca_registry(s->corr, s->ca);
 	s->pp = pktpath_new(&s->cfg, &s->st, app_stream_ops(), s->app);
 	if (s->pp == NULL)
 		rw_fatal("%s: out of memory", __func__);
@@ -340,6 +394,13 @@ build_pipeline(struct sensor *s)
 static void
 teardown(struct sensor *s)
 {
+	struct rw_err err;
+
+	if (s->redis != NULL && rw_redis_flush(s->redis, &err) == -1)
+		rw_log(LOG_ERR, "redis: %s", err.msg);
+	corr_free(s->corr);
+	if (s->redis != NULL)
+		rw_redis_close(s->redis);
 	if (s->pp != NULL)
 		pktpath_free(s->pp);
 	if (s->app != NULL)
