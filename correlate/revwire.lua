@@ -82,6 +82,7 @@ local function alert_json(id)
 		if a[f] ~= nil then a[f] = tonumber(a[f]) end
 	end
 	for g, _ in pairs(GROUPS) do a['ts_' .. g] = nil end
+	a.rank = nil
 	a.evidence = redis.call('SORT', K.alertev .. id, 'ALPHA')
 	return cjson.encode(a)
 end
@@ -125,6 +126,10 @@ local function upsert(C, out, r, key, a, evids)
 		if redis.call('SCARD', evk) < C.evidence_max then
 			redis.call('SADD', evk, e)
 		end
+	end
+	-- the events the descriptive groups came from learn their host or
+	-- process later: they refresh the alert then (host_eval)
+	for _, e in ipairs(a.dsrc or evids) do
 		redis.call('SADD', K.evalerts .. e, id)
 		redis.call('EXPIRE', K.evalerts .. e, C.ev_ttl)
 	end
@@ -135,16 +140,21 @@ local function upsert(C, out, r, key, a, evids)
 		    'technique', 'T1588.003', 'status', 'new',
 		    'score', a.score, 'severity', severity(a.score),
 		    'explain', a.explain, 'first_seen', num(a.ts_min),
-		    'last_seen', num(a.ts_max), 'count', count)
+		    'last_seen', num(a.ts_max), 'count', count, 'rank', a.rank or 0)
 		stat('alerts_created')
 		stat('alerts_' .. r)
 	else
 		local f = redis.call('HMGET', hk, 'score', 'first_seen',
 		    'last_seen', 'count', 'explain')
 		local score = tonumber(f[1])
-		if a.score > score or (a.score == score and a.explain < f[5]) then
+		-- the strongest finding, then the one on most evidence, then
+		-- the text: the same winner whatever the arrival order
+		local rank = tonumber(redis.call('HGET', hk, 'rank') or '0')
+		local ar = a.rank or 0
+		if a.score > score or (a.score == score and (ar > rank or
+		    (ar == rank and a.explain < f[5]))) then
 			redis.call('HSET', hk, 'score', a.score, 'severity',
-			    severity(a.score), 'explain', a.explain)
+			    severity(a.score), 'explain', a.explain, 'rank', ar)
 			changed = changed or a.score > score
 		end
 		if a.ts_min < tonumber(f[2]) then
@@ -303,6 +313,8 @@ local function sweep_eval(C, out, ip, ts)
 				    string.sub(t.cmd or '', 1, 200)
 			end
 			a.explain = why
+			a.rank = n
+			a.dsrc = { first.eid }
 			local day = math.floor(lo / 86400000)
 			upsert(C, out, 'verification_sweep', ip .. '|' .. day, a, evs)
 		end
@@ -360,6 +372,7 @@ local function confirm(C, out, w, v, l)
 	a.host, a.ts_host = l.host, math.min(w.ts, l.ts)
 	a.ts_min, a.ts_max = math.min(w.ts, l.ts), math.max(w.ts, l.ts)
 	a.score = math.min(C.s.max, v.score + (l.score or 0) + C.s.revoked_confirmed)
+	a.dsrc = {}
 	a.explain = string.format('the wire says serial %s is revoked (%s) and ' ..
 	    'on the same host %s %s (%s); both sides agree', v.serial,
 	    v.reason or 'no reason', l.host, l.what or 'a bad signature was seen',
@@ -447,7 +460,10 @@ local function crl_hit(C, out, user, serial, entry)
 	a.ts_max = math.max(user.ts, entry.ts)
 	cert_group(a, user.ts, serial, entry.issuer, '', entry.ca)
 	a.score = C.s.crl_listed_in_use + (entry.kc and C.s.crl_key_compromise or 0)
-	local who = (user.host and user.host ~= '') and user.host or user.src
+	-- who: the address for a wire user (its host may come later), the
+	-- host for an endpoint one, so the dedupe key ignores arrival order
+	local who = user.k == 'wire' and user.src or user.host
+	a.dsrc = { user.eid }
 	a.explain = string.format('serial %s is listed as revoked (reason %s) ' ..
 	    'in the CRL of %s fetched on the wire, and %s uses it (%s)', serial,
 	    entry.reason or 'none given', entry.issuer or '?', who or '?',
@@ -481,8 +497,9 @@ end
 
 local function ca_seen(C, out, e)
 	if not e.ca or e.ca == '' then return end
-	local who = (e.host and e.host ~= '') and e.host or e.src
-	redis.call('PFADD', K.cahosts .. e.ca, who)
+	-- prevalence counts client addresses: a host name may only come
+	-- later, and the count must not depend on arrival order
+	redis.call('PFADD', K.cahosts .. e.ca, e.src)
 	redis.call('EXPIRE', K.cahosts .. e.ca, C.ca_ttl)
 	local n = redis.call('PFCOUNT', K.cahosts .. e.ca)
 	redis.call('ZADD', K.cas, n, e.ca)
@@ -510,9 +527,9 @@ local function ca_seen(C, out, e)
 		a.score = C.s.rare_ca
 		a.hosts = n
 		a.explain = string.format('CA %s is in no trust store and was ' ..
-		    'consulted by %d host(s) across the fleet (fewer than %d); ' ..
-		    'first seen from %s', e.ca_name ~= '' and e.ca_name or e.ca, n,
-		    C.rare_hosts, who)
+		    'consulted by %d host(s) across the fleet (fewer than %d)',
+		    e.ca_name ~= '' and e.ca_name or e.ca, n, C.rare_hosts)
+		a.rank = n
 		local id = upsert(C, out, 'rare_ca', e.ca, a, { e.eid })
 		redis.call('HSET', K.alert .. id, 'hosts', n)
 	end

@@ -4,5 +4,7 @@
 
 int	sensor_main(int argc, char **argv);
 int	ingest_main(int argc, char **argv);
+int	query_main(int argc, char **argv);
+int	alert_main(int argc, char **argv);
 
 #endif

@@ -20,8 +20,10 @@
 #include "common/conf.h"
 #include "common/err.h"
 #include "common/stats.h"
+#include "correlate/corr.h"
 #include "correlate/endpoint.h"
 #include "correlate/score.h"
+#include "redis/redis.h"
 #include "src/cmd.h"
 
 struct ingest {
@@ -30,19 +32,68 @@ struct ingest {
 	struct stats		 st;
 	struct rw_err		 err;
 	int			 failed;
+	struct rw_redis		*redis;		/* NULL without --redis */
+	struct corr		*corr;
+	FILE			*out;
 };
 
 /*
- * Where each normalised event goes to Redis once the redis branch lands
- * (host map from EID 3/22, process attribution, dedupe on
- * ep_dedupe_key(), alerts).  Today: nothing.  Returns 0, or -1 to stop.
+ * Each normalised event goes to the correlation in Redis (host map from
+ * EID 3/22, process attribution, joins, alerts; duplicates dedupe on the
+ * event's content id).  Returns 0, or -1 to stop.
  */
 static int
 ingest_handoff_redis(struct ingest *in, const struct ep_event *ev)
 {
-	(void)in;
-	(void)ev;
+	struct rw_err err;
+
+	if (in->corr == NULL)
+		return 0;
+	if (corr_endpoint_event(in->corr, ev, &err) == -1)
+		stats_incr(&in->st, err.reason);
+	rw_redis_tick(in->redis);
 	return 0;
+}
+
+/* Alerts created by this process: JSON lines on the output, as they come. */
+static void
+alert_out(void *arg, json_t *alert)
+{
+	struct ingest *in = arg;
+	char *line = json_dumps(alert, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (line != NULL)
+		fprintf(in->out, "%s\n", line);
+	free(line);
+}
+
+static int
+open_redis(struct ingest *in, struct rw_config *cfg, const char *url)
+{
+	if (url == NULL)
+		return 0;
+	snprintf(cfg->redis_url, sizeof(cfg->redis_url), "%s", url);
+	if (rw_redis_open(&in->redis, cfg, &in->st, &in->err) == -1 ||
+	    (in->corr = corr_new(in->redis, cfg, &in->st, &in->err)) == NULL) {
+		fprintf(stderr, "revwire ingest: redis: %s\n", in->err.msg);
+		return -1;
+	}
+	corr_set_alert_sink(in->corr, alert_out, in);
+	return 0;
+}
+
+static void
+close_redis(struct ingest *in)
+{
+	struct rw_err err;
+
+	if (in->redis != NULL && rw_redis_flush(in->redis, &err) == -1)
+		fprintf(stderr, "revwire ingest: redis: %s\n", err.msg);
+	corr_free(in->corr);
+	if (in->redis != NULL)
+		rw_redis_close(in->redis);
+	in->corr = NULL;
+	in->redis = NULL;
 }
 
 static int
@@ -66,7 +117,7 @@ usage(FILE *f)
 	    "usage: revwire ingest [-r FILE|-]... [--format auto|json|xml]\n"
 	    "                      [--profile splunk|qradar|sentinel|revwire]\n"
 	    "                      [--json OUT] [--config FILE] [--now TIME|latest]\n"
-	    "                      [--stats]\n\n"
+	    "                      [--redis URL] [--stats]\n\n"
 	    "Reads Windows endpoint events (Sysmon 1/3/7/22, Code Integrity\n"
 	    "3033/3034/3036/3089, Defender DeviceFileCertificateInfo,\n"
 	    "DeviceProcessEvents, DeviceNetworkEvents) as JSON lines (Winlogbeat,\n"
@@ -80,6 +131,8 @@ usage(FILE *f)
 	    "  --config FILE  revwire.conf with the scoring-* keys\n"
 	    "  --now T        the query's now(): RFC 3339 UTC time, or 'latest'\n"
 	    "                 (default: the latest event time read)\n"
+	    "  --redis URL    also correlate the events in Redis (redis://...,\n"
+	    "                 unix:///path); alerts created are written first\n"
 	    "  --stats        print the counters to stderr at the end\n");
 }
 
@@ -141,6 +194,7 @@ ingest_main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "redis", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -150,7 +204,7 @@ ingest_main(int argc, char **argv)
 	enum ep_format fmt = EP_FMT_AUTO;
 	enum score_profile profile;
 	const char *inputs[64], *out_path = NULL, *conf_path = NULL;
-	const char *profile_arg = NULL;
+	const char *profile_arg = NULL, *redis_url = NULL;
 	int64_t now = SCORE_NOW_LATEST;
 	int ninputs = 0, c, i, rc = 1, want_stats = 0;
 	FILE *out = stdout;
@@ -189,6 +243,7 @@ ingest_main(int argc, char **argv)
 			}
 			break;
 		case 's': want_stats = 1; break;
+		case 'R': redis_url = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default:
 			fprintf(stderr, "Try 'revwire ingest --help'.\n");
@@ -230,6 +285,13 @@ ingest_main(int argc, char **argv)
 		goto out;
 	}
 	stats_init(&in->st);
+	in->out = out;
+	if (open_redis(in, cfg, redis_url) == -1) {
+		close_redis(in);
+		if (out != stdout)
+			fclose(out);
+		goto out;
+	}
 	score_batch_init(&in->batch, &in->sc, profile, now, &in->st);
 	if (ep_ctx_init(&ctx, NULL, &in->st, sink, in, &in->err) == -1) {
 		fprintf(stderr, "revwire ingest: %s\n", in->err.msg);
@@ -247,6 +309,7 @@ ingest_main(int argc, char **argv)
 		fprintf(stderr, "revwire ingest: %s\n", in->err.msg);
 		goto out_ctx;
 	}
+	close_redis(in);
 	for (r = 0; r < in->batch.nrows; r++) {
 		char *line = json_dumps(in->batch.rows[r].cols,
 		    JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -268,6 +331,7 @@ ingest_main(int argc, char **argv)
 out_ctx:
 	ep_ctx_free(&ctx);
 out_batch:
+	close_redis(in);
 	score_batch_free(&in->batch);
 	if (out != stdout)
 		fclose(out);
