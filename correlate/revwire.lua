@@ -69,8 +69,6 @@ local GROUPS = {
 	tool = { 'tool_image', 'tool_cmd' },
 	cert = { 'serial', 'issuer', 'subject', 'ca' },
 }
-local GROUP_KEY = { net = 'src_ip', host = 'host', proc = 'image',
-	tool = 'tool_image', cert = 'serial' }
 
 local function alert_json(id)
 	local h = redis.call('HGETALL', K.alert .. id)
@@ -167,8 +165,11 @@ local function upsert(C, out, r, key, a, evids)
 	end
 	for g, fields in pairs(GROUPS) do
 		local ts = a['ts_' .. g]
-		local v = a[GROUP_KEY[g]]
-		if ts and v and v ~= '' then
+		local v = false
+		for _, f in ipairs(fields) do
+			if a[f] and a[f] ~= '' then v = true end
+		end
+		if ts and v then
 			local old = redis.call('HGET', hk, 'ts_' .. g)
 			if not old or ts < tonumber(old) then
 				local prev = redis.call('HGET', hk, 'host')
@@ -359,11 +360,18 @@ local function signing_eval(C, out, e)
 	    math.floor(e.ts / 86400000), a, evs)
 end
 
--- Wire revoked verdict W x endpoint bad signature load L on one host.
+--[[
+ Wire revoked verdict W x endpoint bad signature load L on one host.  A
+ Sysmon 7 names the signer but not the serial, so there is one alert per
+ load; its certificate is the strongest revoked verdict in the window
+ (highest score, then earliest): the cert group's time is biased by the
+ score so that "earliest wins" picks it.
+]]
 local function confirm(C, out, w, v, l)
 	if math.abs(w.ts - l.ts) > C.window then return end
 	local a = desc(w, {})
-	cert_group(a, w.ts, v.serial, v.issuer, l.signature, v.ca)
+	cert_group(a, w.ts - v.score * 1e9, v.serial, v.issuer, l.signature, v.ca)
+	a.rank = v.score
 	if l.image and l.image ~= '' then
 		a.image, a.pid, a.user, a.process_guid = l.image, l.pid, l.user,
 		    l.guid
@@ -377,8 +385,8 @@ local function confirm(C, out, w, v, l)
 	    'on the same host %s %s (%s); both sides agree', v.serial,
 	    v.reason or 'no reason', l.host, l.what or 'a bad signature was seen',
 	    l.loaded or '')
-	upsert(C, out, 'revoked_confirmed', l.host .. '|' .. v.serial, a,
-	    { w.eid, l.eid })
+	upsert(C, out, 'revoked_confirmed', l.host .. '|' .. (l.loaded or '') ..
+	    '|' .. (l.signature or ''), a, { w.eid, l.eid })
 end
 
 local function wire_revoked_verdicts(w)
@@ -508,6 +516,9 @@ local function ca_seen(C, out, e)
 	if info then ci = cjson.decode(info) else
 		ci = { name = e.ca_name or '', first_seen = e.ts, last_seen = e.ts,
 		    known = e.ca_known and true or false, events = 0 }
+	end
+	if ci.name == '' and e.ca_name and e.ca_name ~= '' then
+		ci.name = e.ca_name
 	end
 	if e.ts < ci.first_seen then ci.first_seen = e.ts end
 	if e.ts > ci.last_seen then ci.last_seen = e.ts end

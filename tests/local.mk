@@ -110,3 +110,7 @@ check_PROGRAMS += tests/unit/test_ca_registry
 tests_unit_test_ca_registry_SOURCES = tests/unit/test_ca_registry.c tests/unit/unit.c
 tests_unit_test_ca_registry_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_ca_registry
+
+# correlation in Redis (real redis-server on a unix socket in $TMP)
+TESTS += tests/corr-e2e.sh
+EXTRA_DIST += tests/corr-e2e.sh tests/redis.sh
