@@ -3,6 +3,7 @@ librevwire_a_SOURCES += \
 	correlate/correlate.h \
 	correlate/endpoint.c \
 	correlate/endpoint.h \
+	correlate/ep_json.c \
 	correlate/ingest_json.c \
 	correlate/ingest_stream.c \
 	correlate/ingest_xml.c \

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -79,6 +80,41 @@ rw_redis_error_reason(const char *msg)
 	return "redis_reply_other";
 }
 
+/*
+ * A write to a server that went away raises SIGPIPE; library code must not
+ * kill its caller, whatever the caller's disposition.  The signal is
+ * blocked around socket I/O and one raised by it is consumed.
+ */
+struct pipe_guard {
+	sigset_t	old;
+	bool		pending_before;
+};
+
+static void
+guard_on(struct pipe_guard *g)
+{
+	sigset_t set, pend;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	g->pending_before = sigpending(&pend) == 0 && sigismember(&pend, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, &g->old);
+}
+
+static void
+guard_off(struct pipe_guard *g)
+{
+	const struct timespec zero = { 0, 0 };
+	sigset_t set, pend;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	if (!g->pending_before && sigpending(&pend) == 0 &&
+	    sigismember(&pend, SIGPIPE))
+		(void)sigtimedwait(&set, NULL, &zero);
+	sigprocmask(SIG_SETMASK, &g->old, NULL);
+}
+
 /* Where this connection goes, for messages: never the password. */
 static const char *
 where(const struct rw_redis *r, char *buf, size_t len)
@@ -112,10 +148,13 @@ static redisReply *
 raw_cmd(struct rw_redis *r, int argc, const char **argv, const size_t *lens,
     struct rw_err *err)
 {
+	struct pipe_guard g;
 	char w[600];
 	redisReply *rep;
 
+	guard_on(&g);
 	rep = redisCommandArgv(r->c, argc, argv, lens);
+	guard_off(&g);
 	if (rep == NULL) {
 		rw_err_set(err, "redis_io", "%s: %s", where(r, w, sizeof(w)),
 		    r->c->errstr[0] != '\0' ? r->c->errstr : "no reply");
@@ -290,10 +329,11 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	}
 	if (rw_redis_url_parse(&r->url, u, err) == -1)
 		goto fail;
-	if (override(r->url.user, sizeof(r->url.user), cfg->redis_user,
-	    "redis-user", err) == -1 ||
+	/* the private server has no password: its socket is mode 0700 */
+	if (*cfg->redis_url != '\0' && (override(r->url.user,
+	    sizeof(r->url.user), cfg->redis_user, "redis-user", err) == -1 ||
 	    override(r->url.password, sizeof(r->url.password),
-	    cfg->redis_password, "redis-password", err) == -1)
+	    cfg->redis_password, "redis-password", err) == -1))
 		goto fail;
 	if (connect_now(r, err) == -1)
 		goto fail;
@@ -357,24 +397,29 @@ account_reply(struct rw_redis *r, const redisReply *rep, rw_redis_reply_fn cb,
 static size_t
 pipeline(struct rw_redis *r, struct rw_cmd *cmds, size_t n, struct rw_err *err)
 {
+	struct pipe_guard g;
 	char w[600];
 	size_t i;
 	void *rep;
 
 	for (i = 0; i < n; i++)
 		if (redisAppendFormattedCommand(r->c, cmds[i].buf,
-		    cmds[i].len) != REDIS_OK)
-			goto broken_at0;
+		    cmds[i].len) != REDIS_OK) {
+			i = 0;
+			goto broken;
+		}
+	guard_on(&g);
 	for (i = 0; i < n; i++) {
 		if (redisGetReply(r->c, &rep) != REDIS_OK || rep == NULL)
-			goto broken;
+			break;
 		account_reply(r, rep, cmds[i].cb, cmds[i].cbarg);
 		freeReplyObject(rep);
 	}
-	stats_incr(r->st, "redis_batches");
-	return n;
-broken_at0:
-	i = 0;
+	guard_off(&g);
+	if (i == n) {
+		stats_incr(r->st, "redis_batches");
+		return n;
+	}
 broken:
 	rw_err_set(err, "redis_io", "%s: %s", where(r, w, sizeof(w)),
 	    r->c->errstr[0] != '\0' ? r->c->errstr : "connection lost");

@@ -3,8 +3,10 @@ librevwire_a_SOURCES += \
 	redis/embedded.c \
 	redis/redis.h \
 	redis/redis_int.h \
+	redis/schema.h \
 	redis/spool.c \
 	redis/spool.h \
+	redis/stream.c \
 	redis/url.c
 
 check_PROGRAMS += tests/unit/test_redis

@@ -79,6 +79,24 @@ int  rw_redis_flush(struct rw_redis *r, struct rw_err *err);
    backoff, replays the spool.  Never blocks longer than the configured timeout. */
 void rw_redis_tick(struct rw_redis *r);
 
+/* stream.c */
+
+/*
+ * XADD key MAXLEN ~ maxlen * name value... (1 to 8 fields; vlens NULL:
+ * strlen) through rw_redis_write().  Returns like rw_redis_write().
+ */
+int  rw_redis_xadd(struct rw_redis *r, const char *key, unsigned long long maxlen,
+	    int nfields, const char **names, const char **values,
+	    const size_t *vlens);
+
+/*
+ * Replaces the hash key with every counter of st ("name" -> value) and
+ * gives it ttl seconds, through rw_redis_write().  0, or -1 when a write
+ * was lost.
+ */
+int  rw_redis_write_stats(struct rw_redis *r, const char *key,
+	    const struct stats *st, unsigned long long ttl);
+
 /* embedded.c */
 
 #define RW_STATE_DIR_MAX	512
@@ -93,10 +111,29 @@ int  rw_state_dir(const struct rw_config *cfg, char *dir, size_t len,
 	    struct rw_err *err);
 
 /*
- * Makes sure the embedded redis-server of state directory dir answers and
- * writes its unix:// URL to url.  Returns 0, or -1 with err.
+ * Makes sure the embedded redis-server of state directory dir answers
+ * (reusing one that does, else starting one under a lock so concurrent
+ * callers start one) and writes its unix:// URL to url.  Returns 0, or -1
+ * with err (reason "redis_embedded", naming the server's log file).
  */
 int  rw_embedded_ensure(const struct rw_config *cfg, const char *dir,
 	    char *url, size_t len, struct rw_err *err);
+
+struct rw_embedded_info {
+	bool			running;
+	long			pid;
+	char			version[32];
+	unsigned long long	uptime;		/* seconds */
+	unsigned long long	keys;
+	char			socket[RW_STATE_DIR_MAX + 16];
+	char			data_dir[RW_STATE_DIR_MAX + 16];
+};
+
+/* Fills info (running false when nothing answers); -1 only on a bad dir. */
+int  rw_embedded_status(const char *dir, struct rw_embedded_info *info,
+	    struct rw_err *err);
+
+/* SHUTDOWN (the AOF is kept) and waits for it to go; 0 also when not running. */
+int  rw_embedded_stop(const char *dir, struct rw_err *err);
 
 #endif /* RW_REDIS_H */

@@ -21,6 +21,12 @@ static const struct schema_key keys[] = {
 	{ NULL, RW_KEY_EP_EVENTS, NULL, SCHEMA_STREAM,
 	    "MAXLEN ~ (redis helper's stream-maxlen)",
 	    "every normalised endpoint event" },
+	{ NULL, "rw:{stats}:", "role:host:pid", SCHEMA_HASH,
+	    "TTL 7 days after the process stops writing",
+	    "one process' counters (redis helper's stats hash)" },
+	{ NULL, "winlogbeat", NULL, SCHEMA_LIST,
+	    "consumed by revwire ingest (ingest-list-key)",
+	    "list Winlogbeat's output.redis fills (key configurable)" },
 	{ "meta", RW_KEY_META, NULL, SCHEMA_HASH, "fixed size",
 	    "routing key of every FCALL; library version" },
 	{ "stats", RW_KEY_STATS, NULL, SCHEMA_HASH, "fixed set of fields",
@@ -100,6 +106,7 @@ schema_type_name(enum schema_type t)
 	case SCHEMA_ZSET: return "zset";
 	case SCHEMA_STREAM: return "stream";
 	case SCHEMA_HLL: return "hyperloglog";
+	case SCHEMA_LIST: return "list";
 	}
 	return "?";
 }

@@ -49,7 +49,7 @@
 
 enum schema_type {
 	SCHEMA_STRING, SCHEMA_HASH, SCHEMA_SET, SCHEMA_ZSET, SCHEMA_STREAM,
-	SCHEMA_HLL
+	SCHEMA_HLL, SCHEMA_LIST
 };
 
 /* One key (or key family: the name ends in ':' and takes a suffix). */

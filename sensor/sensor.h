@@ -20,7 +20,7 @@
 struct pktpath;
 struct app;
 struct eve;
-struct rw_redis;
+struct redis_sink;
 struct corr;
 
 struct capture_input {
@@ -49,8 +49,8 @@ struct sensor {
 	struct app		*app;
 	struct ca_registry	*ca;		/* trust store + wire-learned */
 	struct eve		*eve;
-	struct rw_redis		*redis;		/* NULL: --no-redis / no URL */
-	struct corr		*corr;
+	struct redis_sink	*redis;		/* NULL with --no-redis */
+	struct corr		*corr;		/* correlation, with redis */
 	struct event_sink	 fanout;
 	struct event_sink	 sinks[SENSOR_MAX_SINKS];
 	size_t			 n_sinks;

@@ -20,7 +20,7 @@ EXPECTED="$top_srcdir/tests/expected/corr/real-tools.alerts"
 fail=0
 
 sensor() {	# output file
-	"$REVWIRE" sensor -q -r "$PCAP" --set "redis-url=$REDIS_URL" --json "$1"
+	"$REVWIRE" sensor -q -r "$PCAP" --redis "$REDIS_URL" --json "$1"
 }
 ingest() {	# output file
 	"$REVWIRE" ingest --redis "$REDIS_URL" -r "$SYSMON" > "$1"

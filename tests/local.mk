@@ -114,3 +114,6 @@ TESTS += tests/unit/test_ca_registry
 # correlation in Redis (real redis-server on a unix socket in $TMP)
 TESTS += tests/corr-e2e.sh
 EXTRA_DIST += tests/corr-e2e.sh tests/redis.sh
+TESTS += tests/redis-embedded.sh
+EXTRA_DIST += tests/redis-embedded.sh
+EXTRA_DIST += docs/redis-embedded.md

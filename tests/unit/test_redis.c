@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "redis/redis.h"
 #include "tests/unit/redis_server.h"
@@ -266,6 +267,123 @@ test_auth(void)
 	test_redis_kill(&srv);
 }
 
+/* Ticks until the spool is empty (or 10 s): the backoff decides when. */
+static void
+tick_until_replayed(struct rw_redis *r, struct stats *st, uint64_t want)
+{
+	int i;
+
+	for (i = 0; i < 1000 && stats_get(st, "redis_spool_replayed") < want;
+	    i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		rw_redis_tick(r);
+		nanosleep(&ts, NULL);
+	}
+}
+
+static const char *const aof[] = { "--appendonly", "yes", "--appendfsync",
+    "always", NULL };
+
+/*
+ * Redis killed mid-stream: what is written meanwhile is spooled and
+ * arrives, in order, after it is back; a spool left by an earlier process
+ * is replayed by the next one.
+ */
+static void
+test_spool(void)
+{
+	struct rw_config cfg;
+	struct stats st;
+	struct rw_redis *r;
+	struct rw_err err;
+
+	CHECK_INT(test_redis_start(&srv, (const char *const *)aof), 0);
+	cfg_for(&cfg, srv.url);
+	cfg.redis_batch = 10;
+	stats_init(&st);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r == NULL)
+		return;
+	xadd_seq(r, "sp", 0, 50, NULL);
+	CHECK_INT(rw_redis_flush(r, &err), 0);
+	test_redis_kill(&srv);
+
+	xadd_seq(r, "sp", 50, 100, NULL);
+	rw_redis_tick(r);
+	CHECK_INT(stats_get(&st, "redis_spooled"), 100);
+	CHECK_INT(stats_get(&st, "redis_spool_dropped"), 0);
+	CHECK_INT(stats_get(&st, "redis_io_error"), 1);
+	CHECK_INT(rw_redis_flush(r, &err), -1);
+	CHECK_STR(err.reason, "redis_connect");
+
+	CHECK_INT(test_redis_start(&srv, (const char *const *)aof), 0);
+	tick_until_replayed(r, &st, 100);
+	CHECK_INT(stats_get(&st, "redis_spool_replayed"), 100);
+	xadd_seq(r, "sp", 150, 50, NULL);
+	CHECK_INT(rw_redis_flush(r, &err), 0);
+	check_seq(r, "sp", 200);
+	CHECK_INT(stats_get(&st, "redis_written"), 200);
+
+	/* down again, and the process ends before Redis is back */
+	test_redis_kill(&srv);
+	xadd_seq(r, "sp", 200, 25, NULL);
+	rw_redis_close(r);
+	CHECK_INT(stats_get(&st, "redis_spooled"), 125);
+	CHECK_INT(test_redis_start(&srv, (const char *const *)aof), 0);
+	stats_init(&st);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r == NULL)
+		return;
+	tick_until_replayed(r, &st, 25);
+	CHECK_INT(stats_get(&st, "redis_spool_replayed"), 25);
+	check_seq(r, "sp", 225);
+	rw_redis_close(r);
+	test_redis_kill(&srv);
+}
+
+/* A full spool drops, counts, and keeps what it holds in order. */
+static void
+test_spool_full(void)
+{
+	struct rw_config cfg;
+	struct stats st;
+	struct rw_redis *r;
+	struct rw_err err;
+	uint64_t spooled, dropped;
+
+	CHECK_INT(test_redis_start(&srv, (const char *const *)aof), 0);
+	cfg_for(&cfg, srv.url);
+	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/state-full", srv.dir);
+	cfg.redis_batch = 5;
+	/* a record: 4 + RESP of XADD sp2 * seq N, 46 bytes for N < 10, 47 after */
+	cfg.redis_spool_max = 1000;
+	stats_init(&st);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r == NULL)
+		return;
+	xadd_seq(r, "sp2", 0, 5, NULL);
+	CHECK_INT(rw_redis_flush(r, &err), 0);
+	test_redis_kill(&srv);
+	xadd_seq(r, "sp2", 5, 40, NULL);
+	CHECK_INT(rw_redis_flush(r, &err), -1);
+	spooled = stats_get(&st, "redis_spooled");
+	dropped = stats_get(&st, "redis_spool_dropped");
+	CHECK_INT(spooled + dropped, 40);
+	CHECK_INT(spooled, 5 + (1000 - 5 * 50) / 51);
+	CHECK_INT(rw_redis_write(r, 5, (const char *[]){ "XADD", "sp2", "*",
+	    "seq", "99" }, NULL, NULL, NULL), 0);
+	CHECK_INT(rw_redis_flush(r, &err), -1);
+	CHECK_INT(stats_get(&st, "redis_spool_dropped"), dropped + 1);
+
+	CHECK_INT(test_redis_start(&srv, (const char *const *)aof), 0);
+	CHECK_INT(rw_redis_flush(r, &err), 0);
+	CHECK_INT(stats_get(&st, "redis_spool_replayed"), spooled);
+	check_seq(r, "sp2", 5 + (int)spooled);
+	rw_redis_close(r);
+	test_redis_kill(&srv);
+}
+
 static void
 test_unreachable(void)
 {
@@ -296,4 +414,5 @@ teardown(void)
 	test_redis_cleanup(&srv);
 }
 
-UNIT_MAIN(setup, test_url, test_write, test_auth, test_unreachable, teardown)
+UNIT_MAIN(setup, test_url, test_write, test_auth, test_spool, test_spool_full,
+    test_unreachable, teardown)
