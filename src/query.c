@@ -485,6 +485,34 @@ set_status(struct query *q, const char *id, const char *status)
 	return 0;
 }
 
+/* The key table of redis/schema.c, for redis-cli users. */
+static int
+show_schema(struct query *q)
+{
+	const struct schema_key *k;
+	size_t n, i;
+
+	k = schema_keys(&n);
+	for (i = 0; i < n; i++) {
+		char name[256];
+
+		snprintf(name, sizeof(name), "%s%s%s%s", k[i].name,
+		    k[i].suffix ? "<" : "", k[i].suffix ? k[i].suffix : "",
+		    k[i].suffix ? ">" : "");
+		if (q->json) {
+			json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "key", name,
+			    "type", schema_type_name(k[i].type), "bound",
+			    k[i].bound, "what", k[i].what);
+
+			print_json(o);
+			json_decref(o);
+		} else
+			printf("%-44s %-11s %s\n", name,
+			    schema_type_name(k[i].type), k[i].what);
+	}
+	return 0;
+}
+
 static void
 usage(FILE *f)
 {
@@ -499,7 +527,8 @@ usage(FILE *f)
 	    "  host NAME         the host's revocation and signing timeline, alerts\n"
 	    "  cert SERIAL       CRL listing, OCSP verdict, users and alerts of a serial\n"
 	    "  cas               CAs by fleet prevalence (hosts)\n"
-	    "  stats             correlation counters\n\n"
+	    "  stats             correlation counters\n"
+	    "  schema            every Redis key revwire uses (no connection)\n\n"
 	    "  --redis URL       redis://[user:pass@]host:port/db or unix:///path\n"
 	    "                    (default: redis-url, else the embedded server)\n"
 	    "  --json            JSON lines instead of a table\n"
@@ -588,6 +617,10 @@ query_common(int argc, char **argv, bool alert_cmd)
 	if (optind >= argc) {
 		usage(stderr);
 		rc = 2;
+		goto out;
+	}
+	if (!alert_cmd && strcmp(argv[optind], "schema") == 0) {
+		rc = show_schema(q);
 		goto out;
 	}
 	if (conf != NULL && config_load(&q->cfg, conf, &q->err) == -1) {

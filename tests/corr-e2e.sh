@@ -132,5 +132,20 @@ import json, sys
 s = json.loads(sys.stdin.read())
 assert s["alerts"] == 20 and s["wire_events"] == 17 and s["wire_duplicate"] == 17 and s["ep_events"] == 5, s' &&
     echo "ok stats" || { echo "FAIL stats"; fail=1; }
+# every key in Redis is one of the schema's, and docs/redis-schema.md lists them all
+"$REVWIRE" query --json schema > "$TMP/schema.json"
+rcli --scan > "$TMP/keys"
+python3 -c '
+import json, sys
+pats = [json.loads(l)["key"] for l in open(sys.argv[1])]
+doc = open(sys.argv[3]).read()
+bad = [p for p in pats if "`%s`" % p not in doc]
+prefixes = [p.split("<")[0] for p in pats]
+stray = [k.strip() for k in open(sys.argv[2]) if k.strip() and not any(
+    k.strip() == p or ("<" in q and k.startswith(p)) for p, q in zip(prefixes, pats))]
+if bad or stray:
+    print("undocumented:", bad, "not in the schema:", stray[:5]); sys.exit(1)' \
+    "$TMP/schema.json" "$TMP/keys" "$top_srcdir/docs/redis-schema.md" &&
+    echo "ok schema covers every key and the doc" || { echo "FAIL schema"; fail=1; }
 "$REVWIRE" query --help | grep -q 'usage: revwire query' && echo "ok --help" || { echo "FAIL --help"; fail=1; }
 exit $fail
