@@ -34,6 +34,7 @@ struct corr {
 };
 
 #define CORR_CMD_MAX	4096	/* bytes of a command line kept */
+#define CORR_CRL_CHUNK	1000	/* CRL serials per FCALL */
 
 /* CRLReason names by code, as in docs/events.md; 7 is unused. */
 static const char *const reason_names[11] = {
@@ -624,6 +625,43 @@ add_crl(struct corr *c, json_t *rec, const struct wire_event *ev,
 	json_object_set_new(rec, "crl", o);
 }
 
+/*
+ * One FCALL for the event with the first CORR_CRL_CHUNK serials of a CRL,
+ * then one per further chunk ("chunk": only the CRL listing is recorded),
+ * so that a CRL of 100,000 entries never blocks Redis in one script.
+ */
+static int
+send_wire(struct corr *c, json_t *rec, struct rw_err *err)
+{
+	json_t *crl = json_object_get(rec, "crl");
+	json_t *all = json_object_get(crl, "serials"), *part, *chunk;
+	size_t n = json_array_size(all), off, i;
+	int rc;
+
+	if (n <= CORR_CRL_CHUNK)
+		return fcall(c, RW_FN_WIRE, rec, err);
+	json_incref(all);
+	for (off = 0, rc = 0; rc == 0 && off < n; off += CORR_CRL_CHUNK) {
+		part = json_array();
+		for (i = off; i < n && i < off + CORR_CRL_CHUNK; i++)
+			json_array_append(part, json_array_get(all, i));
+		json_object_set_new(crl, "serials", part);
+		if (off == 0)
+			rc = fcall(c, RW_FN_WIRE, rec, err);
+		else {
+			chunk = json_pack("{s:s,s:s,s:b,s:O,s:O}", "k", "wire",
+			    "eid", json_string_value(json_object_get(rec, "eid")),
+			    "chunk", 1, "ts", json_object_get(rec, "ts"), "crl", crl);
+			if (json_object_get(rec, "ca") != NULL)
+				json_object_set(chunk, "ca", json_object_get(rec, "ca"));
+			rc = fcall(c, RW_FN_WIRE, chunk, err);
+			json_decref(chunk);
+		}
+	}
+	json_decref(all);
+	return rc;
+}
+
 int
 corr_wire_event(struct corr *c, const struct wire_event *ev, const json_t *eve,
     struct rw_err *err)
@@ -685,7 +723,7 @@ corr_wire_event(struct corr *c, const struct wire_event *ev, const json_t *eve,
 		set_s(rec, "tsa", jget_str(eve, "http.hostname"));
 	if (fetch != NULL)
 		json_object_set_new(rec, "fetch", json_string(fetch));
-	rc = fcall(c, RW_FN_WIRE, rec, err);
+	rc = send_wire(c, rec, err);
 	json_decref(rec);
 	stats_incr(c->st, "corr_wire_events");
 	return rc;

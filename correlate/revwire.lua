@@ -264,6 +264,11 @@ end
 -- result depends on the set of fetches, not on their arrival order.
 local function sweep_eval(C, out, ip, ts)
 	local b = math.floor(ts / C.sweep_window)
+	local memo = {}		-- the two windows overlap: decode once
+	local function get(eid)
+		if memo[eid] == nil then memo[eid] = getev(eid) or false end
+		return memo[eid] or nil
+	end
 	for _, lo_b in ipairs({ b - 1, b }) do
 		local lo, hi = lo_b * C.sweep_window,
 		    (lo_b + 2) * C.sweep_window - 1
@@ -271,7 +276,7 @@ local function sweep_eval(C, out, ip, ts)
 		local kinds, nk, n, nocache, evs = {}, 0, 0, false, {}
 		local first
 		for _, eid in ipairs(ids) do
-			local e = getev(eid)
+			local e = get(eid)
 			if e and FETCH[e.fetch] and not is_defender(e) then
 				if not kinds[e.fetch] then
 					kinds[e.fetch] = 0
@@ -288,7 +293,7 @@ local function sweep_eval(C, out, ip, ts)
 			local a = desc(first, {})
 			local t_lo, t_hi = first.ts, first.ts
 			for _, eid in ipairs(evs) do
-				local e = getev(eid)
+				local e = get(eid)
 				if e.ts > t_hi then t_hi = e.ts end
 			end
 			a.ts_min, a.ts_max = t_lo, t_hi
@@ -494,11 +499,17 @@ local function crl_add(C, out, e)
 		if reason == '' then reason = nil end
 		local entry = { issuer = c.issuer, ca = e.ca, reason = reason,
 		    kc = reason == 'keyCompromise', eid = e.eid, ts = e.ts }
-		redis.call('SET', K.crl .. serial, cjson.encode(entry), 'EX',
-		    C.crl_ttl)
-		for _, uid in ipairs(redis.call('ZRANGE', K.use .. serial, 0, -1)) do
-			local u = getev(uid)
-			if u then crl_hit(C, out, u, serial, entry) end
+		-- a serial already listed keeps its first listing (and its TTL
+		-- is renewed): the users were joined then, or join on arrival,
+		-- so a CRL fetched again and again costs one SET per serial
+		if redis.call('EXPIRE', K.crl .. serial, C.crl_ttl) == 0 then
+			redis.call('SET', K.crl .. serial, cjson.encode(entry), 'EX',
+			    C.crl_ttl)
+			for _, uid in ipairs(redis.call('ZRANGE', K.use .. serial, 0,
+			    -1)) do
+				local u = getev(uid)
+				if u then crl_hit(C, out, u, serial, entry) end
+			end
 		end
 	end
 end
@@ -567,6 +578,12 @@ local function attach(e, c)
 end
 
 local function on_wire(C, e, out)
+	if e.chunk then
+		-- the rest of a long CRL, sent in pieces so that no single
+		-- call blocks the server for long
+		crl_add(C, out, e)
+		return
+	end
 	if redis.call('EXISTS', K.ev .. e.eid) == 1 then
 		stat('wire_duplicate')
 		return
