@@ -231,6 +231,28 @@ test_rules(void)
 	snprintf(e->ci.file_name, sizeof(e->ci.file_name), "\\Device\\HarddiskVolume3\\x\\evil.sys");
 	send_ep(c, e);
 
+	/* a CRL of 2,500 entries goes in chunks; its last entry still joins */
+	{
+		json_t *crl = json_pack("{s:s,s:s,s:s,s:i,s:s,s:i,s:{s:s,s:s,s:[]}}",
+		    "timestamp", "2026-01-02T07:00:00Z", "event_type", "crl",
+		    "src_ip", "10.0.0.30", "src_port", 54000, "dest_ip",
+		    "192.0.2.82", "dest_port", 80, "crl", "issuer", "CN=Big CA",
+		    "aki", "dd", "revoked");
+		json_t *list = json_object_get(json_object_get(crl, "crl"), "revoked");
+
+		for (i = 0; i < 2500; i++) {
+			snprintf(buf, sizeof(buf), "B1%04X", (unsigned)i);
+			json_array_append_new(list, json_pack("{s:s,s:n}", "serial",
+			    buf, "reason"));
+		}
+		CHECK_INT(corr_wire_event(c, NULL, crl, &err), 0);
+		json_decref(crl);
+		e = ep_new(EP_MDE_FILE_CERT, "WS11", "2026-01-02 07:10:00.000");
+		snprintf(e->cert.serial, sizeof(e->cert.serial), "B109C3");
+		e->cert.is_trusted = EP_TRUE;
+		send_ep(c, e);
+	}
+
 	CHECK_INT(rw_redis_flush(r, &err), 0);
 
 	a = find(&g, "ocsp_not_issued", &n);
@@ -249,7 +271,20 @@ test_rules(void)
 	find(&g, "verification_sweep", &n);
 	CHECK_INT(n, 0);		/* Defender's burst is tolerated */
 	a = find(&g, "crl_listed_in_use", &n);
-	CHECK_INT(n, 1);
+	CHECK_INT(n, 2);
+	CHECK_STR(s_of(a, "host"), "ws11");	/* entry 2499 (0x9C3) of 2,500 */
+	CHECK_STR(s_of(a, "serial"), "B109C3");
+	CHECK_STR(s_of(a, "ca"), "keyhash:dd");
+	a = json_array_get(g.alerts, 0);
+	{
+		json_t *x;
+		size_t j;
+
+		json_array_foreach(g.alerts, j, x)
+			if (strcmp(s_of(x, "rule"), "crl_listed_in_use") == 0 &&
+			    strcmp(s_of(x, "host"), "ws9") == 0)
+				a = x;
+	}
 	CHECK_STR(s_of(a, "host"), "ws9");
 	CHECK_STR(s_of(a, "serial"), "0A0B0C");
 	CHECK_STR(s_of(a, "ca"), "keyhash:cc");
