@@ -66,9 +66,11 @@ struct rw_config {
 	char		redis_password[RW_CONF_STR_MAX];
 	uint64_t	redis_timeout;		/* seconds one Redis call may block */
 	uint64_t	redis_batch;		/* commands per pipelined batch */
+	uint64_t	redis_batch_bytes;	/* or this many bytes, if fewer */
 	uint64_t	redis_spool_max;	/* on-disk spool bytes, 0 = none */
 	uint64_t	redis_stream_maxlen;	/* XADD MAXLEN ~ of event streams */
 	char		ingest_list_key[RW_CONF_STR_MAX];	/* Winlogbeat list */
+	uint64_t	ingest_dedupe_ttl;	/* seconds an event id is remembered */
 
 	/* endpoint scoring (correlate/score.c parses these; "" = default) */
 	char		scoring_profile[RW_CONF_STR_MAX];

@@ -31,6 +31,8 @@ struct corr {
 	char				*cfgjson;	/* ARGV[2] of every FCALL */
 	corr_alert_fn			 alert_fn;
 	void				*alert_arg;
+	bool				 loaded;	/* the library is on the server */
+	char				 load_err[RW_ERR_MSG_MAX + 64];
 };
 
 #define CORR_CMD_MAX	4096	/* bytes of a command line kept */
@@ -188,10 +190,11 @@ load_library(struct rw_redis *r, void *arg, struct rw_err *err)
 	const char *full[4];
 	size_t lens[4];
 	redisReply *rep;
+	struct corr *c = arg;
+	struct rw_err e;
 	char *lib;
 	int i;
 
-	(void)arg;
 	if ((lib = schema_lua_library()) == NULL) {
 		rw_err_set(err, "corr_oom", "%s: out of memory", __func__);
 		return -1;
@@ -202,19 +205,26 @@ load_library(struct rw_redis *r, void *arg, struct rw_err *err)
 	}
 	full[3] = lib;
 	lens[3] = strlen(lib);
-	rep = rw_redis_cmd_argv(r, 4, full, lens, err);
+	rep = rw_redis_cmd_argv(r, 4, full, lens, &e);
 	free(lib);
 	if (rep == NULL) {
 		/* keep Redis' words: "unknown command" means Redis < 7 */
-		char msg[RW_ERR_MSG_MAX];
-
-		snprintf(msg, sizeof(msg), "%s", err != NULL ? err->msg : "");
-		rw_err_set(err, "corr_function_load", "loading the revwire "
-		    "function library (Redis 7 or later needed): %s", msg);
+		snprintf(c->load_err, sizeof(c->load_err), "loading the revwire "
+		    "function library (Redis 7 or later needed): %.190s", e.msg);
+		rw_err_set(err, "corr_function_load", "%.250s", c->load_err);
+		c->loaded = false;
 		return -1;
 	}
 	freeReplyObject(rep);
+	c->loaded = true;
+	c->load_err[0] = '\0';
 	return 0;
+}
+
+const char *
+corr_load_error(const struct corr *c)
+{
+	return c->loaded ? NULL : c->load_err;
 }
 
 struct corr *
@@ -239,8 +249,12 @@ corr_new(struct rw_redis *r, const struct rw_config *cfg, struct stats *st,
 		rw_err_set(err, "corr_oom", "%s: out of memory", __func__);
 		goto fail;
 	}
-	if (load_library(r, c, err) == -1)
-		goto fail;
+	/*
+	 * A server that refuses the library (read-only replica, out of
+	 * memory, Redis < 7) leaves the correlation off, not the writer:
+	 * corr_load_error() says why; the next reconnect tries again.
+	 */
+	(void)load_library(r, c, NULL);
 	rw_redis_on_connect(r, load_library, c);
 	return c;
 fail:
@@ -337,6 +351,10 @@ fcall(struct corr *c, const char *fn, json_t *rec, struct rw_err *err)
 	char *s;
 	int i, rc;
 
+	if (!c->loaded) {
+		stats_incr(c->st, "corr_not_loaded");
+		return 0;
+	}
 	if ((s = json_dumps(rec, JSON_COMPACT)) == NULL) {
 		rw_err_set(err, "corr_oom", "%s: out of memory", __func__);
 		return -1;

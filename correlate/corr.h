@@ -49,13 +49,18 @@ typedef void	(*corr_alert_fn)(void *arg, json_t *alert);
 
 /*
  * Returns a correlator writing through r (borrowed, must outlive it), or
- * NULL with err (bad correlate-scores, OOM, the library refused by Redis:
- * reason "corr_function_load", e.g. a Redis older than 7).  Loads the
- * library now and registers rw_redis_on_connect() to load it again after
- * every reconnect.  cfg and st must outlive it.  Free with corr_free().
+ * NULL with err (bad correlate-scores, OOM).  Loads the library now and
+ * registers rw_redis_on_connect() to load it again after every
+ * reconnect.  A server that refuses it (read-only replica, maxmemory,
+ * Redis older than 7) does not fail this call: events are then skipped
+ * (counted "corr_not_loaded") until a reconnect loads it, and
+ * corr_load_error() says why.  cfg and st must outlive it.  Free with
+ * corr_free() after the connection's last flush.
  */
 struct corr	*corr_new(struct rw_redis *r, const struct rw_config *cfg,
 		    struct stats *st, struct rw_err *err);
+/* NULL when the library is loaded, else Redis' refusal. */
+const char	*corr_load_error(const struct corr *c);
 void		 corr_free(struct corr *c);
 
 /* Where created alerts go (NULL: nowhere). */

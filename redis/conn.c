@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "redis/redis.h"
 #include "redis/redis_int.h"
@@ -43,12 +44,19 @@ struct rw_redis {
 
 	struct rw_cmd		*q;	/* queued, not yet sent */
 	size_t			 nq, batch;
+	uint64_t		 q_bytes, batch_bytes;
 	uint64_t		 q_since_ms;	/* when the oldest was queued */
 
-	struct rw_spool		*spool;	/* NULL: no state dir, drops */
+	struct rw_spool		*spool;	/* opened when first needed */
+	char			 spool_dir[RW_STATE_DIR_MAX + 8];
+	uint64_t		 spool_max;	/* 0: no spool, drops */
+	bool			 spool_failed;	/* counted once, not retried */
+	char			 last_error[128];
 	uint64_t		 next_try_ms;
 	uint64_t		 backoff_ms;
 };
+
+static bool	spool_ready(struct rw_redis *r);
 
 static uint64_t
 now_ms(void)
@@ -306,7 +314,6 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	struct rw_redis *r;
 	char dir[RW_STATE_DIR_MAX], url[RW_STATE_DIR_MAX + 16];
 	const char *u = cfg->redis_url;
-	struct rw_err serr;
 
 	*out = NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -316,14 +323,17 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	r->st = st;
 	r->timeout.tv_sec = (time_t)cfg->redis_timeout;
 	r->batch = cfg->redis_batch > 0 ? cfg->redis_batch : 1;
+	r->batch_bytes = cfg->redis_batch_bytes;
 	if ((r->q = calloc(r->batch, sizeof(*r->q))) == NULL) {
 		rw_err_set(err, "redis_oom", "%s: out of memory", __func__);
 		goto fail;
 	}
-	if (rw_state_dir(cfg, dir, sizeof(dir), err) == -1)
+	/* the state directory is made only for the private server or a spool */
+	if (rw_state_dir_path(cfg, dir, sizeof(dir), err) == -1)
 		goto fail;
 	if (*u == '\0') {
-		if (rw_embedded_ensure(cfg, dir, url, sizeof(url), err) == -1)
+		if (rw_state_dir(cfg, dir, sizeof(dir), err) == -1 ||
+		    rw_embedded_ensure(cfg, dir, url, sizeof(url), err) == -1)
 			goto fail;
 		u = url;
 	}
@@ -338,14 +348,11 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	if (connect_now(r, err) == -1)
 		goto fail;
 	stats_incr(st, "redis_connects");
-	if (cfg->redis_spool_max > 0) {
-		char sdir[RW_STATE_DIR_MAX + 8];
-
-		snprintf(sdir, sizeof(sdir), "%s/spool", dir);
-		/* without a spool, writes while Redis is away are dropped */
-		if (spool_open(&r->spool, sdir, cfg->redis_spool_max, &serr) == -1)
-			stats_incr(st, "redis_spool_unavailable");
-	}
+	snprintf(r->spool_dir, sizeof(r->spool_dir), "%s/spool", dir);
+	r->spool_max = cfg->redis_spool_max;
+	/* a spool left by an earlier run is replayed first */
+	if (access(r->spool_dir, F_OK) == 0)
+		(void)spool_ready(r);
 	*out = r;
 	return 0;
 fail:
@@ -384,6 +391,8 @@ account_reply(struct rw_redis *r, const redisReply *rep, rw_redis_reply_fn cb,
 	if (rep->type == REDIS_REPLY_ERROR) {
 		stats_incr(r->st, "redis_reply_error");
 		stats_incr(r->st, rw_redis_error_reason(rep->str));
+		rw_escape(r->last_error, sizeof(r->last_error), rep->str,
+		    rep->len);
 	} else
 		stats_incr(r->st, "redis_written");
 	if (cb != NULL)
@@ -428,6 +437,26 @@ broken:
 	return i;
 }
 
+/* Opens the spool (and the state directory) the first time it is needed. */
+static bool
+spool_ready(struct rw_redis *r)
+{
+	struct rw_err err;
+
+	if (r->spool != NULL)
+		return true;
+	if (r->spool_failed || r->spool_max == 0)
+		return false;
+	if (rw_mkdir_p(r->spool_dir) == -1 ||
+	    spool_open(&r->spool, r->spool_dir, r->spool_max, &err) == -1) {
+		/* without a spool, writes while Redis is away are dropped */
+		stats_incr(r->st, "redis_spool_unavailable");
+		r->spool_failed = true;
+		return false;
+	}
+	return true;
+}
+
 /* Appends cmds to the spool; what does not fit is dropped and counted. */
 static void
 to_spool(struct rw_redis *r, struct rw_cmd *cmds, size_t n)
@@ -435,7 +464,7 @@ to_spool(struct rw_redis *r, struct rw_cmd *cmds, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (r->spool != NULL &&
+		if (spool_ready(r) &&
 		    spool_append(r->spool, cmds[i].buf, cmds[i].len) == 0)
 			stats_incr(r->st, "redis_spooled");
 		else
@@ -504,6 +533,7 @@ send_queue(struct rw_redis *r, bool force, struct rw_err *err)
 	/* unanswered commands may have run: at-least-once, never lost */
 	to_spool(r, r->q + done, r->nq - done);
 	r->nq = 0;
+	r->q_bytes = 0;
 	return rc;
 }
 
@@ -526,7 +556,9 @@ rw_redis_write(struct rw_redis *r, int argc, const char **argv,
 	c->len = (size_t)len;
 	c->cb = cb;
 	c->cbarg = cbarg;
-	if (r->nq == r->batch)
+	r->q_bytes += (uint64_t)len;
+	/* large commands (batched events) bound the queue by bytes too */
+	if (r->nq == r->batch || r->q_bytes >= r->batch_bytes)
 		(void)send_queue(r, false, NULL);
 	return 0;
 }
@@ -556,6 +588,12 @@ rw_redis_cmd_argv(struct rw_redis *r, int argc, const char **argv,
 	if (send_queue(r, false, err) == -1 && r->c == NULL)
 		return NULL;
 	return raw_cmd(r, argc, argv, lens, err);
+}
+
+const char *
+rw_redis_last_error(const struct rw_redis *r)
+{
+	return r->last_error;
 }
 
 void

@@ -20,9 +20,10 @@
 #include <unistd.h>
 
 #include "redis/redis.h"
+#include "redis/redis_int.h"
 
-static int
-mkdir_p(const char *dir)
+int
+rw_mkdir_p(const char *dir)
 {
 	char tmp[PATH_MAX];
 	size_t len = strlen(dir);
@@ -46,7 +47,7 @@ mkdir_p(const char *dir)
 }
 
 int
-rw_state_dir(const struct rw_config *cfg, char *dir, size_t len,
+rw_state_dir_path(const struct rw_config *cfg, char *dir, size_t len,
     struct rw_err *err)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
@@ -70,7 +71,16 @@ rw_state_dir(const struct rw_config *cfg, char *dir, size_t len,
 		    "bytes", len - 1);
 		return -1;
 	}
-	if (mkdir_p(dir) == -1) {
+	return 0;
+}
+
+int
+rw_state_dir(const struct rw_config *cfg, char *dir, size_t len,
+    struct rw_err *err)
+{
+	if (rw_state_dir_path(cfg, dir, len, err) == -1)
+		return -1;
+	if (rw_mkdir_p(dir) == -1) {
 		rw_err_set(err, "state_dir", "%s: %s", dir, strerror(errno));
 		return -1;
 	}

@@ -79,6 +79,9 @@ int  rw_redis_flush(struct rw_redis *r, struct rw_err *err);
    backoff, replays the spool.  Never blocks longer than the configured timeout. */
 void rw_redis_tick(struct rw_redis *r);
 
+/* Redis' words in the last error reply to a write ("" if none), for operators. */
+const char *rw_redis_last_error(const struct rw_redis *r);
+
 /* stream.c */
 
 /*

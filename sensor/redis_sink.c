@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "correlate/corr.h"
+#include "common/log.h"
 #include "redis/redis.h"
 #include "redis/schema.h"
 #include "sensor/eve.h"
@@ -27,7 +28,30 @@ struct redis_sink {
 	char				 stats_key[320];
 	time_t				 stats_at;
 	struct corr			*corr;		/* borrowed */
+	uint64_t			 seen_refused, seen_dropped;
 };
+
+/*
+ * Refused and dropped writes are counted; the operator also gets a line
+ * saying so, with Redis' own words, at most once per stats period.
+ */
+static void
+report_losses(struct redis_sink *rs)
+{
+	uint64_t refused = stats_get(rs->st, "redis_reply_error");
+	uint64_t dropped = stats_get(rs->st, "redis_spool_dropped");
+
+	if (refused > rs->seen_refused)
+		rw_log(LOG_WARNING, "redis: %llu writes refused (last: %s)",
+		    (unsigned long long)(refused - rs->seen_refused),
+		    rw_redis_last_error(rs->r));
+	if (dropped > rs->seen_dropped)
+		rw_log(LOG_WARNING, "redis: %llu writes dropped: Redis away "
+		    "and the spool full (redis-spool-max) or unavailable",
+		    (unsigned long long)(dropped - rs->seen_dropped));
+	rs->seen_refused = refused;
+	rs->seen_dropped = dropped;
+}
 
 struct redis_sink *
 redis_sink_open(const struct rw_config *cfg, struct stats *st,
@@ -93,6 +117,8 @@ redis_sink_emit(void *arg, const struct wire_event *ev)
 		if (corr_wire_event(rs->corr, ev, j, &err) == -1)
 			stats_incr(rs->st, err.reason);
 	}
+		stats_incr(rs->st, "redis_wire_events_queued");
+	/* correlation: corr_wire_event(corr, ev, j) goes here */
 	free(text);
 	json_decref(j);
 }
@@ -104,6 +130,7 @@ redis_sink_tick(struct redis_sink *rs)
 
 	if (now - rs->stats_at >= STATS_EVERY) {
 		rs->stats_at = now;
+		report_losses(rs);
 		(void)rw_redis_write_stats(rs->r, rs->stats_key, rs->st,
 		    STATS_TTL);
 	}
@@ -113,7 +140,10 @@ redis_sink_tick(struct redis_sink *rs)
 int
 redis_sink_flush(struct redis_sink *rs, struct rw_err *err)
 {
-	return rw_redis_flush(rs->r, err);
+	int rc = rw_redis_flush(rs->r, err);
+
+	report_losses(rs);
+	return rc;
 }
 
 void

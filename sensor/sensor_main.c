@@ -343,6 +343,9 @@ open_outputs(struct sensor *s)
 			fprintf(stderr, "revwire sensor: %s\n", err.msg);
 			return -1;
 		}
+		if (corr_load_error(s->corr) != NULL)
+			rw_log(LOG_WARNING, "correlation off: %s",
+			    corr_load_error(s->corr));
 		corr_set_alert_sink(s->corr, alert_out, s);
 		redis_sink_set_corr(s->redis, s->corr);
 	}

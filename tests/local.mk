@@ -123,3 +123,7 @@ tests_unit_test_corr_SOURCES = tests/unit/test_corr.c tests/unit/unit.c tests/un
 	tests/unit/redis_server.c tests/unit/redis_server.h
 tests_unit_test_corr_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_corr
+TESTS += tests/redis-list.sh
+EXTRA_DIST += tests/redis-list.sh
+TESTS += tests/redis-refuse.sh
+EXTRA_DIST += tests/redis-refuse.sh

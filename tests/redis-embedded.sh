@@ -70,7 +70,7 @@ check "unreachable --redis (message)" \
 check "nothing started for --redis" absent \
     "$([ -e "$TMP/st2/redis.sock" ] && echo present || echo absent)"
 rc=0
-"$REVWIRE" sensor -q -r "$CAP" --redis 'http://u:hunter2@h/' 2>"$TMP/err" || rc=$?
+"$REVWIRE" sensor -q -r "$CAP" --set state-dir="$TMP/st3" --redis 'http://u:hunter2@h/' 2>"$TMP/err" || rc=$?
 check "bad --redis (exit)" 1 "$rc"
 grep -q "want redis://" "$TMP/err" || { echo "FAIL: bad URL message: $(cat "$TMP/err")"; fail=1; }
 if grep -q hunter2 "$TMP/err"; then echo "FAIL: password in a message"; fail=1; fi

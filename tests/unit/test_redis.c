@@ -384,6 +384,85 @@ test_spool_full(void)
 	test_redis_kill(&srv);
 }
 
+/* XADDs n entries of a 4 KB payload; returns how many writes were queued. */
+static int
+xadd_big(struct rw_redis *r, const char *key, int n, int *counts)
+{
+	static char pad[4096];
+	const char *argv[5] = { "XADD", key, "*", "pad", pad };
+	size_t lens[5] = { 4, strlen(key), 1, 3, sizeof(pad) };
+	int i, ok = 0;
+
+	memset(pad, 'x', sizeof(pad));
+	for (i = 0; i < n; i++)
+		ok += rw_redis_write(r, 5, argv, lens, count_reply, counts) == 0;
+	return ok;
+}
+
+/*
+ * A Redis that refuses writes: out of memory (maxmemory 2mb, noeviction)
+ * and a read-only replica.  Every refusal is counted by its reason and
+ * handed to the callback; nothing crashes, nothing is spooled (the server
+ * answered), the synchronous call reports Redis' own words.
+ */
+static void
+test_refusals(void)
+{
+	const char *oom[] = { "--maxmemory", "2mb", "--maxmemory-policy",
+	    "noeviction", NULL };
+	/* replica of a port nothing listens on (ours: 18134) */
+	const char *ro[] = { "--replicaof", "127.0.0.1", "18134", NULL };
+	struct rw_config cfg;
+	struct stats st;
+	struct rw_redis *r;
+	struct rw_err err;
+	int counts[2] = { 0, 0 };
+	redisReply *rep;
+
+	CHECK_INT(test_redis_start(&srv, oom), 0);
+	cfg_for(&cfg, srv.url);
+	stats_init(&st);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r == NULL)
+		return;
+	CHECK_INT(xadd_big(r, "big", 600, counts), 600);
+	CHECK_INT(rw_redis_flush(r, &err), 0);
+	CHECK(counts[0] > 50);
+	CHECK(counts[1] > 100);
+	CHECK_INT(counts[0] + counts[1], 600);
+	CHECK_INT(stats_get(&st, "redis_reply_oom"), counts[1]);
+	CHECK_INT(stats_get(&st, "redis_reply_error"), counts[1]);
+	CHECK_INT(stats_get(&st, "redis_written"), counts[0]);
+	CHECK_INT(stats_get(&st, "redis_spooled"), 0);
+	CHECK_INT(int_reply(r, "XLEN", "big"), counts[0]);
+	rep = rw_redis_cmd_argv(r, 3, (const char *[]){ "SET", "k", "v" },
+	    NULL, &err);
+	CHECK(rep == NULL);
+	CHECK_STR(err.reason, "redis_error_reply");
+	CHECK(strncmp(err.msg, "OOM command not allowed", 23) == 0);
+	rw_redis_close(r);
+	test_redis_kill(&srv);
+
+	CHECK_INT(test_redis_start(&srv, ro), 0);
+	stats_init(&st);
+	counts[0] = counts[1] = 0;
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r == NULL)
+		return;
+	xadd_seq(r, "ro", 0, 10, counts);
+	CHECK_INT(rw_redis_flush(r, &err), 0);
+	CHECK_INT(counts[1], 10);
+	CHECK_INT(stats_get(&st, "redis_reply_readonly"), 10);
+	CHECK_INT(stats_get(&st, "redis_written"), 0);
+	rep = rw_redis_cmd_argv(r, 3, (const char *[]){ "SET", "k", "v" },
+	    NULL, &err);
+	CHECK(rep == NULL);
+	CHECK(strncmp(err.msg, "READONLY You can't write against a read only "
+	    "replica", 52) == 0);
+	rw_redis_close(r);
+	test_redis_kill(&srv);
+}
+
 static void
 test_unreachable(void)
 {
@@ -415,4 +494,4 @@ teardown(void)
 }
 
 UNIT_MAIN(setup, test_url, test_write, test_auth, test_spool, test_spool_full,
-    test_unreachable, teardown)
+    test_refusals, test_unreachable, teardown)
