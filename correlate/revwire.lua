@@ -624,9 +624,11 @@ local function on_conn(C, e, out)
 	redis.call('SET', K.conn .. t, cjson.encode({ host = e.host,
 	    image = e.image, pid = e.pid, user = e.user, guid = e.guid,
 	    eid = e.eid, ts = e.ts }), 'EX', ttl)
-	local prev = redis.call('GET', K.ip .. e.src)
-	redis.call('SET', K.ip .. e.src, e.host, 'EX', C.ipmap_ttl)
-	redis.call('SADD', K.hostips .. e.host, e.src)
+	local prev = redis.call('SET', K.ip .. e.src, e.host, 'EX', C.ipmap_ttl,
+	    'GET')
+	if prev ~= e.host then
+		redis.call('SADD', K.hostips .. e.host, e.src)
+	end
 	redis.call('EXPIRE', K.hostips .. e.host, C.ipmap_ttl)
 	for _, wid in ipairs(redis.call('SMEMBERS', K.pend .. t)) do
 		local w = getev(wid)
@@ -666,13 +668,22 @@ local function host_wire(C, host, lo, hi)
 end
 
 local function on_ep(C, e, out)
+	-- a plain network connection is only state (no evidence, no alert):
+	-- recording it twice is harmless, so it skips the dedupe and the
+	-- event copy, the bulk of an endpoint feed
+	local plain = e.kind == 3 and not (e.tool or e.bad or e.flagged or e.serial)
+	if plain then
+		stat('ep_events')
+		if e.src and e.sport then on_conn(C, e, out) end
+		return
+	end
 	if redis.call('EXISTS', K.ev .. e.eid) == 1 then
 		stat('ep_duplicate')
 		return
 	end
 	stat('ep_events')
 	putev(C, e)
-	if e.kind == 3 and e.src ~= '' and e.sport then on_conn(C, e, out) end
+	if e.kind == 3 and e.src and e.sport then on_conn(C, e, out) end
 	if e.kind == 22 then
 		for _, ip in ipairs(e.dns_ips or {}) do
 			redis.call('SET', K.dns .. ip, e.dns_name, 'EX', C.ipmap_ttl)
