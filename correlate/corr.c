@@ -65,6 +65,7 @@ corr_scores_default(struct corr_scores *s)
 	s->signing_activity = 50;
 	s->signing_tool = 20;
 	s->cryptoapi_non_pki = 70;
+	s->ocsp_untrusted_response = 70;
 	s->max = 100;
 }
 
@@ -77,6 +78,7 @@ score_field(struct corr_scores *s, const char *name, size_t len)
 		F(crl_listed_in_use), F(crl_key_compromise), F(rare_ca),
 		F(verification_sweep), F(sweep_nocache), F(sweep_tool),
 		F(signing_activity), F(signing_tool), F(cryptoapi_non_pki),
+		F(ocsp_untrusted_response),
 		F(max),
 #undef F
 	};
@@ -176,6 +178,7 @@ config_json(const struct corr *c)
 	I(sc, "signing_activity", s->signing_activity);
 	I(sc, "signing_tool", s->signing_tool);
 	I(sc, "cryptoapi_non_pki", s->cryptoapi_non_pki);
+	I(sc, "ocsp_untrusted_response", s->ocsp_untrusted_response);
 #undef I
 	json_object_set_new(o, "s", sc);
 	out = json_dumps(o, JSON_COMPACT);
@@ -483,8 +486,8 @@ eve_issuer_name(const json_t *o, bool *known)
  */
 static void
 ca_ident(struct corr *c, const json_t *certid, const char *alg,
-    const char *aki, const char *name_in, json_t *rec, char *ca, size_t casz,
-    char *name, size_t namesz)
+    const char *aki, const char *name_in, const json_t *eve, json_t *rec,
+    char *ca, size_t casz, char *name, size_t namesz)
 {
 	const char *kh = certid ? jget_str(certid, "issuer_key_hash") : NULL;
 	const char *nh = certid ? jget_str(certid, "issuer_name_hash") : NULL;
@@ -494,6 +497,13 @@ ca_ident(struct corr *c, const json_t *certid, const char *alg,
 
 	if (certid != NULL && n == NULL)
 		n = eve_issuer_name(certid, &known);
+	/* the sensor's own resolution: {"issuer": {"source", "name"}} */
+	if (eve != NULL && json_is_object(json_object_get(eve, "issuer"))) {
+		const char *en = eve_issuer_name(eve, &known);
+
+		if (n == NULL)
+			n = en;
+	}
 	if (kh != NULL && nh != NULL && alg != NULL)
 		e = ca_registry_lookup_hash(c->reg, alg, nh, kh);
 	if (e == NULL && n != NULL)
@@ -537,13 +547,15 @@ reason_code(const char *r)
 	return 0;
 }
 
+/*
+ * OCSP request and/or response (also a TLS staple): the serials asked
+ * about are in use, the revoked answers are verdicts, and a response that
+ * the sensor found forged or unauthorised is flagged.
+ */
 static void
-add_ocsp(struct corr *c, json_t *rec, const json_t *eve)
+add_ocsp(struct corr *c, json_t *rec, const json_t *eve, const json_t *req,
+    const json_t *resp)
 {
-	const json_t *req = json_object_get(json_object_get(eve, "ocsp"),
-	    "request");
-	const json_t *resp = json_object_get(json_object_get(eve, "ocsp"),
-	    "response");
 	json_t *inuse = json_array(), *vs = json_array(), *x;
 	char ca[600], name[1100];
 	size_t i;
@@ -559,7 +571,7 @@ add_ocsp(struct corr *c, json_t *rec, const json_t *eve)
 
 		if (st == NULL || jget_str(x, "serial") == NULL)
 			continue;
-		ca_ident(c, x, jget_str(x, "hash_algorithm"), NULL, NULL,
+		ca_ident(c, x, jget_str(x, "hash_algorithm"), NULL, NULL, eve,
 		    i == 0 ? rec : NULL, ca, sizeof(ca), name, sizeof(name));
 		if (strcmp(st, "revoked") != 0)
 			continue;
@@ -580,10 +592,49 @@ add_ocsp(struct corr *c, json_t *rec, const json_t *eve)
 		x = json_array_get(json_object_get(req, "requests"), 0);
 		if (x != NULL)
 			ca_ident(c, x, jget_str(req, "hash_algorithm"), NULL,
-			    NULL, rec, ca, sizeof(ca), name, sizeof(name));
+			    NULL, eve, rec, ca, sizeof(ca), name, sizeof(name));
+	}
+	if (json_is_false(json_object_get(resp, "signature_valid")) ||
+	    json_is_false(json_object_get(resp, "responder_authorized"))) {
+		json_object_set_new(rec, "untrusted", json_string(
+		    json_is_false(json_object_get(resp, "signature_valid")) ?
+		    "its signature does not verify under the CA's key" :
+		    "its signer is not authorised by the CA"));
+		set_s(rec, "responder", jget_str(resp, "responder_id"));
+		if ((x = json_array_get(json_object_get(resp, "responses"), 0)))
+			set_s(rec, "first_serial", jget_str(x, "serial"));
 	}
 	json_object_set_new(rec, "inuse", inuse);
 	json_object_set_new(rec, "verdicts", vs);
+}
+
+/* A TLS handshake: the chain's serials are in use; a staple is OCSP. */
+static void
+add_tls(struct corr *c, json_t *rec, const json_t *eve)
+{
+	const json_t *tls = json_object_get(eve, "tls"), *x;
+	json_t *inuse;
+	size_t i;
+
+	add_ocsp(c, rec, eve, NULL, json_object_get(tls, "ocsp_staple"));
+	inuse = json_object_get(rec, "inuse");
+	json_array_foreach(json_object_get(tls, "chain"), i, x)
+		if (jget_str(x, "serial") != NULL)
+			json_array_append_new(inuse,
+			    json_string(jget_str(x, "serial")));
+}
+
+/* An AIA download: the CA is the downloaded certificate's issuer. */
+static void
+add_ca_cert(struct corr *c, json_t *rec, const json_t *eve)
+{
+	const json_t *x = json_array_get(json_object_get(json_object_get(eve,
+	    "ca_cert"), "certificates"), 0);
+	char ca[600], name[1100];
+
+	if (x != NULL)
+		ca_ident(c, NULL, NULL, jget_str(x, "aki"), jget_str(x, "issuer"),
+		    eve, rec, ca, sizeof(ca), name, sizeof(name));
 }
 
 struct crl_walk {
@@ -617,8 +668,8 @@ add_crl(struct corr *c, json_t *rec, const struct wire_event *ev,
 	char ca[600], name[1100];
 	size_t i;
 
-	ca_ident(c, NULL, NULL, jget_str(j, "aki"), jget_str(j, "issuer"), rec,
-	    ca, sizeof(ca), name, sizeof(name));
+	ca_ident(c, NULL, NULL, jget_str(j, "aki"), jget_str(j, "issuer"), eve,
+	    rec, ca, sizeof(ca), name, sizeof(name));
 	if (ev != NULL && ev->crl != NULL) {
 		if (crl_foreach_entry(ev->crl, crl_entry_cb, &w) != 0)
 			stats_incr(c->st, "corr_crl_serials_cut");
@@ -725,13 +776,22 @@ corr_wire_event(struct corr *c, const struct wire_event *ev, const json_t *eve,
 	if (has_nocase(cc, "no-cache") || has_nocase(pragma, "no-cache"))
 		json_object_set_new(rec, "nocache", json_true());
 	if (strcmp(type, "ocsp") == 0) {
+		const json_t *o = json_object_get(eve, "ocsp");
+
 		fetch = "ocsp";
-		add_ocsp(c, rec, eve);
+		add_ocsp(c, rec, eve, json_object_get(o, "request"),
+		    json_object_get(o, "response"));
 	} else if (strcmp(type, "crl") == 0) {
 		fetch = "crl";
 		add_crl(c, rec, ev, eve);
-	} else if (strcmp(type, "ca_cert") == 0)
+	} else if (strcmp(type, "ca_cert") == 0) {
 		fetch = "aia";
+		add_ca_cert(c, rec, eve);
+	} else if (strcmp(type, "tls") == 0) {
+		if (jget_str(eve, "http.hostname") == NULL)
+			set_s(rec, "hostname", jget_str(eve, "tls.sni"));
+		add_tls(c, rec, eve);
+	}
 	else if (strcmp(type, "cryptoapi_other") == 0 ||
 	    (strcmp(type, "http") == 0 && cryptoapi_ua(ua))) {
 		json_object_set_new(rec, "type", json_string("cryptoapi_other"));

@@ -40,6 +40,7 @@ struct corr_scores {
 	int64_t	verification_sweep, sweep_nocache, sweep_tool;
 	int64_t	signing_activity, signing_tool;
 	int64_t	cryptoapi_non_pki;
+	int64_t	ocsp_untrusted_response;
 	int64_t	max;
 };
 

@@ -528,6 +528,8 @@ local function ca_seen(C, out, e)
 		ci = { name = e.ca_name or '', first_seen = e.ts, last_seen = e.ts,
 		    known = e.ca_known and true or false, events = 0 }
 	end
+	-- once any sensor resolved the CA in its trust store, it is known
+	if e.ca_known then ci.known = true end
 	if ci.name == '' and e.ca_name and e.ca_name ~= '' then
 		ci.name = e.ca_name
 	end
@@ -543,7 +545,7 @@ local function ca_seen(C, out, e)
 		redis.call('DEL', K.cahosts .. gone)
 		stat('ca_evicted')
 	end
-	if not e.ca_known and n < C.rare_hosts then
+	if not ci.known and n < C.rare_hosts then
 		local a = cert_group(desc(e, {}), e.ts, '', e.ca_name, '', e.ca)
 		a.ts_min, a.ts_max = e.ts, e.ts
 		a.score = C.s.rare_ca
@@ -566,6 +568,19 @@ local function cryptoapi_other(C, out, e)
 	    e.ua or '?', e.hostname or e.dst, e.url or '', e.ctype or 'unknown type')
 	upsert(C, out, 'cryptoapi_non_pki', e.src .. '|' .. (e.hostname or e.dst)
 	    .. '|' .. (e.url or ''), a, { e.eid })
+end
+
+-- The sensor found the response forged (signature) or unauthorised.
+local function untrusted_response(C, out, e)
+	local a = cert_group(desc(e, {}), e.ts, e.first_serial, e.ca_name, '',
+	    e.ca)
+	a.score = C.s.ocsp_untrusted_response
+	a.explain = string.format('%s received an OCSP response from %s that ' ..
+	    'claims to speak for %s, but %s (responder %s)', e.src,
+	    e.hostname or e.dst, (e.ca_name and e.ca_name ~= '') and e.ca_name or
+	    (e.ca or 'an unknown CA'), e.untrusted, e.responder or '?')
+	upsert(C, out, 'ocsp_untrusted_response', e.src .. '|' .. (e.ca or '') ..
+	    '|' .. (e.first_serial or ''), a, { e.eid })
 end
 
 local function tuple(e)
@@ -609,6 +624,7 @@ local function on_wire(C, e, out)
 	if e.crl then crl_add(C, out, e) end
 	ca_seen(C, out, e)
 	if e.type == 'cryptoapi_other' then cryptoapi_other(C, out, e) end
+	if e.untrusted then untrusted_response(C, out, e) end
 	if e.host and e.host ~= '' then
 		host_eval(C, out, e)
 	else

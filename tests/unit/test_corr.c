@@ -253,7 +253,52 @@ test_rules(void)
 		send_ep(c, e);
 	}
 
+	/* TLS: a stapled revoked answer for the leaf, from a trust-store CA;
+	 * then a forged OCSP response (the sensor's verdict) */
+	wire(c, "{\"timestamp\":\"2026-01-02T08:00:00Z\",\"event_type\":\"tls\","
+	    "\"src_ip\":\"10.0.0.40\",\"src_port\":55000,\"dest_ip\":\"192.0.2.90\","
+	    "\"dest_port\":443,\"issuer\":{\"source\":\"trust_store\",\"name\":"
+	    "\"CN=Known Root\"},\"tls\":{\"sni\":\"www.example.test\",\"chain\":"
+	    "[{\"serial\":\"5EAF\",\"subject\":\"CN=www.example.test\"}],"
+	    "\"ocsp_staple\":{\"status\":\"successful\",\"responses\":[{"
+	    "\"hash_algorithm\":\"sha1\",\"issuer_name_hash\":\"ee\","
+	    "\"issuer_key_hash\":\"ff\",\"serial\":\"5EAF\",\"cert_status\":"
+	    "\"revoked\",\"revocation_reason\":\"superseded\"}]}}}");
+	wire(c, "{\"timestamp\":\"2026-01-02T08:01:00Z\",\"event_type\":\"ocsp\","
+	    "\"src_ip\":\"10.0.0.41\",\"src_port\":55001,\"dest_ip\":\"192.0.2.91\","
+	    "\"dest_port\":80,\"ocsp\":{\"response\":{\"status\":\"successful\","
+	    "\"responder_id\":\"CN=Mallory\",\"signature_valid\":false,"
+	    "\"responses\":[{\"hash_algorithm\":\"sha1\",\"issuer_name_hash\":"
+	    "\"ee\",\"issuer_key_hash\":\"ff\",\"serial\":\"5EB0\","
+	    "\"cert_status\":\"good\"}]}}}");
+
 	CHECK_INT(rw_redis_flush(r, &err), 0);
+
+	a = find(&g, "ocsp_untrusted_response", &n);
+	CHECK_INT(n, 1);
+	CHECK_STR(s_of(a, "serial"), "5EB0");
+	CHECK_STR(s_of(a, "ca"), "keyhash:ff");
+	CHECK(a != NULL && strstr(s_of(a, "explain"), "does not verify") != NULL);
+	{
+		json_t *x;
+		size_t j;
+		int rare_ff = 0, staple = 0;
+
+		json_array_foreach(g.alerts, j, x) {
+			if (strcmp(s_of(x, "rule"), "rare_ca") == 0 &&
+			    strcmp(s_of(x, "ca"), "keyhash:ff") == 0)
+				rare_ff++;
+			if (strcmp(s_of(x, "rule"), "ocsp_revoked") == 0 &&
+			    strcmp(s_of(x, "serial"), "5EAF") == 0) {
+				staple++;
+				CHECK_INT(i_of(x, "score"), 50);
+				CHECK_STR(s_of(x, "issuer"), "CN=Known Root");
+				CHECK(strstr(s_of(x, "explain"), "www.example.test") != NULL);
+			}
+		}
+		CHECK_INT(staple, 1);
+		CHECK_INT(rare_ff, 0);	/* the trust store knows it */
+	}
 
 	a = find(&g, "ocsp_not_issued", &n);
 	CHECK_INT(n, 1);
@@ -296,7 +341,7 @@ test_rules(void)
 	CHECK_INT(i_of(a, "score"), 100);
 	CHECK_INT(i_of(a, "count"), 2);	/* the duplicate 3036 is not new */
 	find(&g, "ocsp_revoked", &n);
-	CHECK_INT(n, 1);		/* 0EE1 only: 0BAD was never issued */
+	CHECK_INT(n, 2);		/* 0EE1 and the staple: 0BAD was never issued */
 	CHECK_INT(stats_get(&st, "corr_alerts_created"), json_array_size(g.alerts));
 
 	/* the signtool join raised the stored alert (an update, not a new one) */
