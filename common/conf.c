@@ -18,12 +18,14 @@ struct conf_key {
 	uint64_t	 min, max;	/* numeric types */
 	const char	*def;		/* default, as text */
 	bool		 secret;
+	bool		 url;		/* may hold a password: masked in dumps */
 };
 
 #define K(n, t, f, lo, hi, d) \
-	{ n, t, offsetof(struct rw_config, f), lo, hi, d, false }
-#define KS(n, f, d)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, d, false }
-#define KSECRET(n, f)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, "", true }
+	{ n, t, offsetof(struct rw_config, f), lo, hi, d, false, false }
+#define KS(n, f, d)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, d, false, false }
+#define KSECRET(n, f)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, "", true, false }
+#define KURL(n, f)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, "", false, true }
 
 #define GB	(1024ULL * 1024 * 1024)
 #define MB	(1024ULL * 1024)
@@ -67,7 +69,7 @@ static const struct conf_key conf_keys[] = {
 	KS("loglevel", log_level, "notice"),
 	KS("state-dir", state_dir, ""),
 
-	KS("redis-url", redis_url, ""),
+	KURL("redis-url", redis_url),
 	KS("redis-user", redis_user, ""),
 	KSECRET("redis-password", redis_password),
 	K("redis-timeout", CT_SECS, redis_timeout, 1, 3600, "2"),
@@ -317,6 +319,31 @@ fail:
 	return -1;
 }
 
+/*
+ * A URL with its password (scheme://user:PASSWORD@... or
+ * scheme://PASSWORD@...) replaced by ********.
+ */
+static void
+print_masked_url(FILE *f, const char *url)
+{
+	const char *auth = strstr(url, "://"), *at = NULL, *colon, *p;
+
+	/* as redis/url.c reads it: userinfo ends before the path or query */
+	if (auth != NULL)
+		for (auth += 3, p = auth; *p != '\0' && *p != '/' && *p != '?';
+		    p++)
+			if (*p == '@')
+				at = p;
+	if (at == NULL) {
+		fprintf(f, "\"%s\"", url);
+		return;
+	}
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (colon == NULL)
+		colon = auth - 1;
+	fprintf(f, "\"%.*s********%s\"", (int)(colon + 1 - url), url, at);
+}
+
 void
 config_dump(const struct rw_config *cfg, void *fp)
 {
@@ -329,6 +356,12 @@ config_dump(const struct rw_config *cfg, void *fp)
 
 		switch (k->type) {
 		case CT_STR:
+			if (k->url) {
+				fprintf(f, "%s ", k->name);
+				print_masked_url(f, field);
+				fputc('\n', f);
+				break;
+			}
 			fprintf(f, "%s \"%s\"\n", k->name,
 			    k->secret && *field ? "********" : field);
 			break;

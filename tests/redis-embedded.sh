@@ -18,8 +18,14 @@ check() {	# check WHAT WANT HAVE
 	if [ "$2" = "$3" ]; then echo "ok $1: $3"
 	else echo "FAIL: $1: want '$2', have '$3'"; fail=1; fi
 }
-servers() {	# redis-server processes serving our socket
-	ps -eo args | grep "^[^ ]*redis-server.*$SOCK" | grep -vc grep || true
+servers() {	# redis-server processes serving our socket (no procps needed)
+	n=0
+	for c in /proc/[0-9]*/cmdline; do
+		case $(tr '\0' ' ' < "$c" 2>/dev/null) in
+		*redis-server*"$SOCK"*) n=$((n + 1)) ;;
+		esac
+	done
+	echo $n
 }
 
 rc=0; "$REVWIRE" redis status --set state-dir="$ST" >"$TMP/st0" || rc=$?

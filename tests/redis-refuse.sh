@@ -44,6 +44,13 @@ check "ingest, wrong password (exit)" 1 "$rc"
 if grep -q "wr0ng\|c0rrect" "$TMP/err"; then echo "FAIL: a password in a message"; fail=1; fi
 run sensor -r "$CAP" --redis "unix://$SOCK" --set redis-password=c0rrect-horse
 check "right password from the config (exit)" 0 "$rc"
+"$REVWIRE" sensor --redis "redis://alice:c0rrect-horse@127.0.0.1:1/2" \
+    --set redis-password=c0rrect-horse --dump-config >"$TMP/dump"
+check "dump: URL password masked" 'redis-url "redis://alice:********@127.0.0.1:1/2"' \
+    "$(grep '^redis-url ' "$TMP/dump")"
+check "dump: password masked" 'redis-password "********"' \
+    "$(grep '^redis-password ' "$TMP/dump")"
+if grep -q c0rrect "$TMP/dump"; then echo "FAIL: a password in --dump-config"; fail=1; fi
 
 serve --replicaof 127.0.0.1 18134
 run sensor -r "$CAP" --redis "unix://$SOCK"

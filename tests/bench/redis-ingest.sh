@@ -64,18 +64,18 @@ with open(work + "/events.jsonl", "w") as f, open(work + "/push.resp", "wb") as 
 PY
 echo "== $n events ($(du -h "$work/events.jsonl" | cut -f1)), redis-batch $batch, $(redis-server --version | cut -d' ' -f3)"
 
-# rate NAME SECONDS: events/s
-rate() { awk -v n="$n" -v s="$2" -v name="$1" 'BEGIN { printf "%-9s %7.2f s %9.0f events/s\n", name, s, n / s }'; }
+# rate NAME T0 T1: events/s
+rate() { awk -v n="$n" -v a="$2" -v b="$3" -v name="$1" 'BEGIN { s = b - a; printf "%-9s %7.2f s %9.0f events/s\n", name, s, n / s }'; }
 now() { date +%s.%N; }
 
 t0=$(now)
 "$build/revwire" ingest --no-redis -r "$work/events.jsonl" --json /dev/null
-t1=$(now); rate no-redis "$(echo "$t1 - $t0" | bc)"
+t1=$(now); rate no-redis "$t0" "$t1"
 
 t0=$(now)
 "$build/revwire" ingest --redis "unix://$sock" --set redis-batch="$batch" \
     -r "$work/events.jsonl" --json /dev/null
-t1=$(now); rate file "$(echo "$t1 - $t0" | bc)"
+t1=$(now); rate file "$t0" "$t1"
 have=$(redis-cli -s "$sock" XLEN 'rw:{ep}:events')
 [ "$have" = "$n" ] || { echo "bench: stream has $have events, want $n"; exit 1; }
 
@@ -103,6 +103,6 @@ redis-cli -s "$sock" --pipe < "$work/push.resp" >/dev/null
 t0=$(now)
 "$build/revwire" ingest --from-redis-list --until-empty --redis "unix://$sock" \
     --set redis-batch="$batch"
-t1=$(now); rate list "$(echo "$t1 - $t0" | bc)"
+t1=$(now); rate list "$t0" "$t1"
 have=$(redis-cli -s "$sock" XLEN 'rw:{ep}:events')
 [ "$have" = "$n" ] || { echo "bench: stream has $have events, want $n"; exit 1; }

@@ -52,3 +52,9 @@ FUZZ_TARGETS += tests/fuzz/fuzz_x509
 tests_fuzz_fuzz_x509_SOURCES = tests/fuzz/fuzz_x509.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_x509_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_x509_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz_redis_url
+tests_fuzz_fuzz_redis_url_SOURCES = tests/fuzz/fuzz_redis_url.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_redis_url_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_redis_url_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+EXTRA_DIST += tests/fuzz/corpus/fuzz_redis_url

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -463,6 +464,70 @@ test_refusals(void)
 	test_redis_kill(&srv);
 }
 
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * A server that stops answering (SIGSTOP): a full batch gives up after
+ * redis-timeout (1 s) and goes to the spool; ticks while it is frozen
+ * return at once (backoff) or within the timeout; after SIGCONT the spool
+ * is replayed.  The capture loop is never held longer than the timeout.
+ */
+static void
+test_stall(void)
+{
+	struct rw_config cfg;
+	struct stats st;
+	struct rw_redis *r;
+	struct rw_err err;
+	double t0, worst = 0;
+	int i;
+
+	CHECK_INT(test_redis_start(&srv, NULL), 0);
+	cfg_for(&cfg, srv.url);
+	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/state-stall", srv.dir);
+	cfg.redis_timeout = 1;
+	cfg.redis_batch = 10;
+	stats_init(&st);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r == NULL)
+		return;
+	kill(srv.pid, SIGSTOP);
+	t0 = mono();
+	xadd_seq(r, "stall", 0, 10, NULL);	/* a full batch: sent now */
+	worst = mono() - t0;
+	CHECK_INT(stats_get(&st, "redis_spooled"), 10);
+	CHECK_INT(stats_get(&st, "redis_io_error"), 1);
+	for (i = 0; i < 20; i++) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		t0 = mono();
+		rw_redis_tick(r);
+		if (mono() - t0 > worst)
+			worst = mono() - t0;
+		nanosleep(&ts, NULL);
+	}
+	if (worst > 1.5) {
+		unit.failed++;
+		fprintf(stderr, "%s:%d: a call blocked %.2f s, redis-timeout "
+		    "is 1 s\n", __FILE__, __LINE__, worst);
+	}
+	unit.checks++;
+	kill(srv.pid, SIGCONT);
+	tick_until_replayed(r, &st, 10);
+	CHECK_INT(stats_get(&st, "redis_spool_replayed"), 10);
+	/* the frozen server ran the first send too once thawed: at least once */
+	CHECK(int_reply(r, "XLEN", "stall") >= 10);
+	rw_redis_close(r);
+	test_redis_kill(&srv);
+}
+
 static void
 test_unreachable(void)
 {
@@ -494,4 +559,4 @@ teardown(void)
 }
 
 UNIT_MAIN(setup, test_url, test_write, test_auth, test_spool, test_spool_full,
-    test_refusals, test_unreachable, teardown)
+    test_refusals, test_stall, test_unreachable, teardown)
