@@ -272,11 +272,60 @@ print_event(struct query *q, const char *eid)
 	freeReplyObject(r);
 }
 
+struct ev_ts {
+	long long	 ts;
+	const char	*eid;
+};
+
+static int
+cmp_ev_ts(const void *x, const void *y)
+{
+	const struct ev_ts *a = x, *b = y;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return strcmp(a->eid, b->eid);
+}
+
+/* The evidence events of an alert, oldest first. */
+static void
+print_events_by_time(struct query *q, const json_t *ids)
+{
+	struct ev_ts *v = calloc(json_array_size(ids) + 1, sizeof(*v));
+	char key[128];
+	size_t i, n = 0;
+	json_t *x;
+
+	if (v == NULL)
+		return;
+	json_array_foreach(ids, i, x) {
+		redisReply *r;
+		json_t *e;
+
+		snprintf(key, sizeof(key), "%s%s", RW_KEY_EV,
+		    json_string_value(x));
+		v[n].eid = json_string_value(x);
+		if ((r = cmd(q, "GET", key, NULL)) != NULL) {
+			if (r->type == REDIS_REPLY_STRING &&
+			    (e = json_loadb(r->str, r->len, 0, NULL)) != NULL) {
+				v[n].ts = (long long)json_integer_value(
+				    json_object_get(e, "ts"));
+				json_decref(e);
+			}
+			freeReplyObject(r);
+		}
+		n++;
+	}
+	qsort(v, n, sizeof(*v), cmp_ev_ts);
+	for (i = 0; i < n; i++)
+		print_event(q, v[i].eid);
+	free(v);
+}
+
 static int
 show_alert(struct query *q, const char *id)
 {
-	json_t *a = alert_get(q, id), *x;
-	size_t i;
+	json_t *a = alert_get(q, id);
 
 	if (a == NULL) {
 		if (q->err.reason == NULL)
@@ -292,8 +341,7 @@ show_alert(struct query *q, const char *id)
 		free(s);
 	}
 	if (!q->json)
-		json_array_foreach(json_object_get(a, "evidence"), i, x)
-			print_event(q, json_string_value(x));
+		print_events_by_time(q, json_object_get(a, "evidence"));
 	json_decref(a);
 	return 0;
 }

@@ -96,6 +96,14 @@ assert all(e.startswith(("w:", "e:")) for e in a["evidence"]), a' &&
 
 # the query commands
 ID=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["id"])' "$TMP/reference.json")
+# the strongest alert: revoked_confirmed, its evidence oldest first, the
+# Sysmon 7 load (48 s after the OCSP answers) last
+"$REVWIRE" query --redis "$REDIS_URL" alert "$ID" > "$TMP/alert"
+sed -n '/^evidence:/,$p' "$TMP/alert" | sed 1d > "$TMP/evidence"
+[ "$(wc -l < "$TMP/evidence")" = 12 ] && sort -c "$TMP/evidence" &&
+    tail -1 "$TMP/evidence" | grep -q '^2026-11-23T00:34:00.000000Z  e:.*payload.exe' &&
+    grep -q '"rule": "revoked_confirmed"' "$TMP/alert" &&
+    echo "ok alert ID with its evidence" || { echo "FAIL alert ID"; cat "$TMP/alert"; fail=1; }
 "$REVWIRE" alert --redis "$REDIS_URL" ack "$ID" | grep -qx "$ID acknowledged" &&
     echo "ok ack" || { echo "FAIL ack"; fail=1; }
 "$REVWIRE" query --redis "$REDIS_URL" --json alerts --status acknowledged |
