@@ -99,6 +99,26 @@ static const struct conf_key conf_keys[] = {
 	KS("sentinel-weights", sentinel_weights, ""),
 	KS("sentinel-window", sentinel_window, ""),
 	KS("revwire-weights", revwire_weights, ""),
+
+	/* correlation (correlate/corr.c, correlate/revwire.lua) */
+	K("correlate-window", CT_SECS, corr_window, 1, 86400, "300"),
+	K("correlate-tool-window", CT_SECS, corr_tool_window, 1, 3600, "60"),
+	K("correlate-ipmap-ttl", CT_SECS, corr_ipmap_ttl, 60, 2592000, "86400"),
+	K("correlate-event-ttl", CT_SECS, corr_event_ttl, 60, 31536000, "604800"),
+	K("correlate-crl-ttl", CT_SECS, corr_crl_ttl, 60, 31536000, "604800"),
+	K("correlate-ca-ttl", CT_SECS, corr_ca_ttl, 60, 31536000, "2592000"),
+	K("correlate-use-max", CT_UINT, corr_use_max, 1, 1000000, "1000"),
+	K("correlate-crl-serials-max", CT_UINT, corr_crl_serials_max, 0, 100000000, "100000"),
+	K("alerts-max", CT_UINT, alerts_max, 100, 100000000, "100000"),
+	K("alert-evidence-max", CT_UINT, alert_evidence_max, 1, 100000, "256"),
+	K("alerts-stream-maxlen", CT_UINT, alerts_stream_maxlen, 100, 1000000000, "100000"),
+	K("host-timeline-max", CT_UINT, host_timeline_max, 10, 1000000, "1000"),
+	K("ca-prevalence-max", CT_UINT, ca_prevalence_max, 16, 10000000, "100000"),
+	K("rare-ca-hosts", CT_UINT, rare_ca_hosts, 1, 1000000, "3"),
+	K("sweep-window", CT_SECS, sweep_window, 1, 3600, "10"),
+	K("sweep-min-fetches", CT_UINT, sweep_min_fetches, 2, 1000, "3"),
+	KS("build-hosts", build_hosts, ""),
+	KS("correlate-scores", corr_scores, ""),
 };
 
 #define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))

@@ -91,6 +91,26 @@ struct rw_config {
 	char		sentinel_weights[RW_CONF_STR_MAX];
 	char		sentinel_window[RW_CONF_STR_MAX];
 	char		revwire_weights[RW_CONF_STR_MAX];
+
+	/* correlation (correlate/corr.c): windows, TTLs and caps */
+	uint64_t	corr_window;		/* wire x endpoint join, seconds */
+	uint64_t	corr_tool_window;	/* EID 1 tool x wire, seconds */
+	uint64_t	corr_ipmap_ttl;		/* IP -> host, seconds */
+	uint64_t	corr_event_ttl;		/* kept events, indexes */
+	uint64_t	corr_crl_ttl;		/* serials listed by a CRL */
+	uint64_t	corr_ca_ttl;		/* hosts-per-CA HyperLogLog */
+	uint64_t	corr_use_max;		/* users kept per serial */
+	uint64_t	corr_crl_serials_max;	/* serials kept per CRL */
+	uint64_t	alerts_max;
+	uint64_t	alert_evidence_max;
+	uint64_t	alerts_stream_maxlen;
+	uint64_t	host_timeline_max;
+	uint64_t	ca_prevalence_max;
+	uint64_t	rare_ca_hosts;		/* a CA seen by fewer is rare */
+	uint64_t	sweep_window;		/* seconds */
+	uint64_t	sweep_min_fetches;
+	char		build_hosts[RW_CONF_STR_MAX];	/* names or IPs */
+	char		corr_scores[RW_CONF_STR_MAX];	/* "rule=N,..." */
 };
 
 /* Fills cfg with the documented defaults. */

@@ -368,19 +368,15 @@ eve_open(const char *path, const struct rw_config *cfg, struct stats *st,
 	return e;
 }
 
-void
-eve_emit(void *arg, const struct wire_event *ev)
+int
+eve_write_json(struct eve *e, const json_t *j)
 {
-	struct eve *e = arg;
-	json_t *j;
-	char *s = NULL, *line;
+	char *s, *line;
 	size_t n;
-	bool ok = false;
+	int rc = -1;
 
-	if ((j = eve_event_json(ev, e->cfg)) == NULL)
-		goto out;
 	if ((s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL)
-		goto out;
+		return -1;
 	n = strlen(s);
 	/* one fwrite per line, so concurrent readers never see half a line */
 	if ((line = realloc(s, n + 2)) == NULL)
@@ -390,9 +386,21 @@ eve_emit(void *arg, const struct wire_event *ev)
 	s[n + 1] = '\0';
 	if (e->f != NULL && fwrite(s, 1, n + 1, e->f) == n + 1 &&
 	    fflush(e->f) == 0)
-		ok = true;
+		rc = 0;
  out:
 	free(s);
+	return rc;
+}
+
+void
+eve_emit(void *arg, const struct wire_event *ev)
+{
+	struct eve *e = arg;
+	json_t *j;
+	bool ok = false;
+
+	if ((j = eve_event_json(ev, e->cfg)) != NULL)
+		ok = eve_write_json(e, j) == 0;
 	json_decref(j);
 	if (e->st != NULL)
 		stats_incr(e->st, ok ? "eve_events" : "eve_write_errors");

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "correlate/corr.h"
 #include "common/log.h"
 #include "redis/redis.h"
 #include "redis/schema.h"
@@ -26,6 +27,7 @@ struct redis_sink {
 	struct stats			*st;
 	char				 stats_key[320];
 	time_t				 stats_at;
+	struct corr			*corr;		/* borrowed */
 	uint64_t			 seen_refused, seen_dropped;
 };
 
@@ -78,6 +80,12 @@ redis_sink_open(const struct rw_config *cfg, struct stats *st,
 	return rs;
 }
 
+void
+redis_sink_set_corr(struct redis_sink *rs, struct corr *c)
+{
+	rs->corr = c;
+}
+
 struct rw_redis *
 redis_sink_conn(struct redis_sink *rs)
 {
@@ -102,6 +110,13 @@ redis_sink_emit(void *arg, const struct wire_event *ev)
 	values[1] = text;
 	if (rw_redis_xadd(rs->r, RW_KEY_WIRE_EVENTS,
 	    rs->cfg->redis_stream_maxlen, 2, names, values, NULL) == 0)
+		stats_incr(rs->st, "redis_wire_events");
+	if (rs->corr != NULL) {
+		struct rw_err err;
+
+		if (corr_wire_event(rs->corr, ev, j, &err) == -1)
+			stats_incr(rs->st, err.reason);
+	}
 		stats_incr(rs->st, "redis_wire_events_queued");
 	/* correlation: corr_wire_event(corr, ev, j) goes here */
 	free(text);

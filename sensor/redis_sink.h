@@ -33,6 +33,10 @@ int		redis_sink_flush(struct redis_sink *rs, struct rw_err *err);
 /* Writes the stats hash, flushes (what cannot be sent is spooled), closes. */
 void		redis_sink_close(struct redis_sink *rs);
 
+/* Every wire event also goes to this correlator (NULL: none). */
+struct corr;
+void		redis_sink_set_corr(struct redis_sink *rs, struct corr *c);
+
 /* The connection, for writers that share it (correlation, ingest). */
 struct rw_redis	*redis_sink_conn(struct redis_sink *rs);
 

@@ -27,6 +27,7 @@
 #include "common/stats.h"
 #include "sensor/app.h"
 #include "sensor/eve.h"
+#include "correlate/corr.h"
 #include "correlate/correlate.h"
 #include "sensor/pktpath.h"
 #include "sensor/redis_sink.h"
@@ -301,6 +302,16 @@ sensor_poll_signals(struct sensor *s)
 	return sig_stop != 0;
 }
 
+/* Alerts created by this process go to the JSON output with the events. */
+static void
+alert_out(void *arg, json_t *alert)
+{
+	struct sensor *s = arg;
+
+	if (s->eve != NULL && eve_write_json(s->eve, alert) == -1)
+		stats_incr(&s->st, "eve_write_errors");
+}
+
 static int
 open_outputs(struct sensor *s)
 {
@@ -332,6 +343,17 @@ open_outputs(struct sensor *s)
 		s->sinks[s->n_sinks].emit = redis_sink_emit;
 		s->sinks[s->n_sinks].arg = s->redis;
 		s->n_sinks++;
+		s->corr = corr_new(redis_sink_conn(s->redis), &s->cfg, &s->st,
+		    &err);
+		if (s->corr == NULL) {
+			fprintf(stderr, "revwire sensor: %s\n", err.msg);
+			return -1;
+		}
+		if (corr_load_error(s->corr) != NULL)
+			rw_log(LOG_WARNING, "correlation off: %s",
+			    corr_load_error(s->corr));
+		corr_set_alert_sink(s->corr, alert_out, s);
+		redis_sink_set_corr(s->redis, s->corr);
 	}
 	return 0;
 }
@@ -357,6 +379,8 @@ build_pipeline(struct sensor *s)
 	if (s->app == NULL)
 		rw_fatal("%s: out of memory", __func__);
 	app_set_ca_registry(s->app, s->ca);
+	if (s->corr != NULL)
+		corr_set_ca_registry(s->corr, s->ca);
 	s->pp = pktpath_new(&s->cfg, &s->st, app_stream_ops(), s->app);
 	if (s->pp == NULL)
 		rw_fatal("%s: out of memory", __func__);
@@ -366,6 +390,9 @@ build_pipeline(struct sensor *s)
 static void
 teardown(struct sensor *s)
 {
+	/* replies still in flight at close create no output lines */
+	if (s->corr != NULL)
+		corr_set_alert_sink(s->corr, NULL, NULL);
 	if (s->pp != NULL)
 		pktpath_free(s->pp);
 	if (s->app != NULL)
@@ -375,6 +402,8 @@ teardown(struct sensor *s)
 		eve_close(s->eve);
 	redis_sink_close(s->redis);
 	s->redis = NULL;
+	corr_free(s->corr);
+	s->corr = NULL;
 }
 
 /* Every event of the drain is in Redis (or the spool) before the counters. */

@@ -22,6 +22,7 @@
 #include "common/conf.h"
 #include "common/err.h"
 #include "common/stats.h"
+#include "correlate/corr.h"
 #include "correlate/endpoint.h"
 #include "correlate/score.h"
 #include "src/cmd.h"
@@ -45,6 +46,8 @@ struct ingest {
 	struct rw_err		 err;
 	int			 failed;
 	struct ingest_redis	*redis;		/* NULL with --no-redis */
+	struct corr		*corr;		/* correlation, with redis */
+	FILE			*out;		/* alerts created, as they come */
 	bool			 list_mode;	/* --from-redis-list: no scoring */
 };
 
@@ -56,11 +59,31 @@ struct ingest {
 static int
 ingest_handoff_redis(struct ingest *in, const struct ep_event *ev)
 {
+	struct rw_err err;
+	int lost = 0;
+
 	if (in->redis == NULL)
 		return 0;
-	if (ingest_redis_event(in->redis, ev) == -1 && in->list_mode)
-		return -1;
-	return 0;
+	if (ingest_redis_event(in->redis, ev) == -1)
+		lost = 1;
+	/* host map, attribution, joins and alerts: one FCALL per event */
+	if (in->corr != NULL && corr_endpoint_event(in->corr, ev, &err) == -1) {
+		stats_incr(&in->st, err.reason);
+		lost = 1;
+	}
+	return lost && in->list_mode ? -1 : 0;
+}
+
+/* Alerts created by this process: JSON lines on the output. */
+static void
+alert_out(void *arg, json_t *alert)
+{
+	struct ingest *in = arg;
+	char *line = json_dumps(alert, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (line != NULL && in->out != NULL)
+		fprintf(in->out, "%s\n", line);
+	free(line);
 }
 
 static int
@@ -193,6 +216,16 @@ open_redis(struct ingest *in, struct rw_config *cfg, const char *url)
 		    "Redis)\n", in->err.msg);
 		return -1;
 	}
+	in->corr = corr_new(ingest_redis_conn(in->redis), cfg, &in->st,
+	    &in->err);
+	if (in->corr == NULL) {
+		fprintf(stderr, "revwire ingest: %s\n", in->err.msg);
+		return -1;
+	}
+	if (corr_load_error(in->corr) != NULL)
+		fprintf(stderr, "revwire ingest: correlation off: %s\n",
+		    corr_load_error(in->corr));
+	corr_set_alert_sink(in->corr, alert_out, in);
 	return 0;
 }
 
@@ -363,6 +396,7 @@ ingest_main(int argc, char **argv)
 		goto out;
 	}
 	stats_init(&in->st);
+	in->out = out;
 	score_batch_init(&in->batch, &in->sc, profile, now, &in->st);
 	if (ep_ctx_init(&ctx, NULL, &in->st, sink, in, &in->err) == -1) {
 		fprintf(stderr, "revwire ingest: %s\n", in->err.msg);
@@ -408,6 +442,7 @@ out_stats:
 		stats_foreach(&in->st, print_stat, stderr);
 out_ctx:
 	ingest_redis_close(in->redis);
+	corr_free(in->corr);	/* after the close: its replies are read */
 	ep_ctx_free(&ctx);
 out_batch:
 	score_batch_free(&in->batch);
