@@ -77,6 +77,7 @@ static const struct conf_key conf_keys[] = {
 	K("redis-timeout", CT_SECS, redis_timeout, 1, 3600, "2"),
 	K("redis-batch", CT_UINT, redis_batch, 1, 100000, "256"),
 	K("redis-batch-bytes", CT_SIZE, redis_batch_bytes, 1 * KB, 1 * GB, "1m"),
+	K("redis-flush-ms", CT_UINT, redis_flush_ms, 1, 60000, "50"),
 	K("redis-spool-max", CT_SIZE, redis_spool_max, 0, 64 * GB, "256m"),
 	K("redis-stream-maxlen", CT_UINT, redis_stream_maxlen, 100, 1000000000, "1000000"),
 	KS("ingest-list-key", ingest_list_key, "winlogbeat"),

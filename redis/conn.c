@@ -48,6 +48,7 @@ struct rw_redis {
 	size_t			 nq, batch;
 	uint64_t		 q_bytes, batch_bytes;
 	uint64_t		 q_since_ms;	/* when the oldest was queued */
+	uint64_t		 flush_ms;	/* a partial batch waits this long */
 
 	struct rw_spool		*spool;	/* opened when first needed */
 	char			 spool_dir[RW_STATE_DIR_MAX + 8];
@@ -338,6 +339,7 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	r->timeout.tv_sec = (time_t)cfg->redis_timeout;
 	r->batch = cfg->redis_batch > 0 ? cfg->redis_batch : 1;
 	r->batch_bytes = cfg->redis_batch_bytes;
+	r->flush_ms = cfg->redis_flush_ms > 0 ? cfg->redis_flush_ms : 1;
 	if ((r->q = calloc(r->batch, sizeof(*r->q))) == NULL) {
 		rw_err_set(err, "redis_oom", "%s: out of memory", __func__);
 		goto fail;
@@ -619,10 +621,8 @@ rw_redis_flush(struct rw_redis *r, struct rw_err *err)
 void
 rw_redis_tick(struct rw_redis *r)
 {
-	uint64_t age_limit = 1000;	/* an old partial batch still goes out */
-
 	if (r->nq >= r->batch || (r->nq > 0 && now_ms() - r->q_since_ms >=
-	    age_limit) || (r->c == NULL && now_ms() >= r->next_try_ms &&
+	    r->flush_ms) || (r->c == NULL && now_ms() >= r->next_try_ms &&
 	    spool_pending(r->spool)) || (r->c != NULL && spool_pending(r->spool)))
 		(void)send_queue(r, false, NULL);
 }
