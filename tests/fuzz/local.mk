@@ -52,3 +52,9 @@ FUZZ_TARGETS += tests/fuzz/fuzz_x509
 tests_fuzz_fuzz_x509_SOURCES = tests/fuzz/fuzz_x509.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_x509_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_x509_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+
+FUZZ_TARGETS += tests/fuzz/fuzz_pktpath
+tests_fuzz_fuzz_pktpath_SOURCES = tests/fuzz/fuzz_pktpath.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_pktpath_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_pktpath_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+EXTRA_DIST += tests/fuzz/corpus/fuzz_pktpath tests/fuzz/mk-pktpath-seeds.py
