@@ -110,3 +110,5 @@ check_PROGRAMS += tests/unit/test_ca_registry
 tests_unit_test_ca_registry_SOURCES = tests/unit/test_ca_registry.c tests/unit/unit.c
 tests_unit_test_ca_registry_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_ca_registry
+TESTS += tests/sensor-options.sh
+EXTRA_DIST += tests/sensor-options.sh
