@@ -88,17 +88,20 @@ seg(S, C, FIN | ACK, sseq, cseq + 1)
 EOF
 }
 
-# run NAME PCAP: times the sensor, prints seconds and the event's counts
+# run NAME PCAP: times the sensor (elapsed and CPU seconds: on a shared
+# machine the CPU time is the steadier figure), prints the event's counts
 run() {
-	/usr/bin/time -f "%e %M" -o "$1.t" "$build/revwire" sensor -q -r "$2" \
+	/usr/bin/time -f "%e %U %S %M" -o "$1.t" "$build/revwire" sensor -q -r "$2" \
 	    --no-redis --json - >"$1.json"
 	python3 - "$1" "$(cat "$1.t")" <<'EOF'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1] + ".json")]
 crl = ev[0]["crl"] if len(ev) == 1 and "crl" in ev[0] else {}
-secs, rss = sys.argv[2].split()
-print("%-6s %6s s %8s KiB  revoked_count %s, %d listed, last serial %s"
-      % (sys.argv[1], secs, rss, crl.get("revoked_count"),
+secs, user, sys_, rss = sys.argv[2].split()
+print("%-6s %5s s elapsed, %5.2f s CPU, %6s KiB; revoked_count %s, %d listed,"
+      " last serial %s"
+      % (sys.argv[1], secs, float(user) + float(sys_), rss,
+         crl.get("revoked_count"),
          len(crl.get("revoked") or []),
          (crl.get("revoked") or [{}])[-1].get("serial")))
 EOF
