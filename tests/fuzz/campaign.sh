@@ -15,6 +15,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$1" && pwd)
 secs=$2
 shift 2
+# shellcheck disable=SC2046 # target names have no spaces
 [ $# -gt 0 ] || set -- $(cd "$top/tests/fuzz" && ls fuzz_*.c | sed 's/\.c$//')
 work=$(mktemp -d "${TMPDIR:-/tmp}/revwire-fuzz.XXXXXX")
 echo "work directory: $work"
