@@ -2,8 +2,9 @@
 # The capture options of `revwire sensor` on a committed capture: a pcapng
 # copy of it gives the same events as the pcap, -f applies a BPF filter
 # offline too, -c stops after COUNT packets, several -r files are read in
-# turn, IPv6 extension headers are skipped, and the counters an operator
-# looks for are printed even at zero.
+# turn, IPv6 extension headers are skipped, VLAN tags are read after a
+# Linux cooked header too, and the counters an operator looks for are
+# printed even at zero.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup"
 . "$top_srcdir/tests/events.sh"
 CAP="$top_srcdir/tests/data/awkward/clean.pcap"
@@ -55,6 +56,31 @@ while off + 16 <= len(data):
     out.write(struct.pack("<IIII", sec, usec, len(f), len(f)) + f)
 EOF
 sensor_check "$TMP/ipv6-ext.pcap" "$top_srcdir/tests/expected/awkward/ipv6.json" 51
+
+# Linux cooked capture with the 802.1Q tag libpcap puts back after the
+# protocol field (-i any on a trunk): same events, tagged vlan 100
+"$PYTHON" - "$top_srcdir/tests/data/awkward/sll.pcap" "$TMP/sll-vlan.pcap" <<'EOF'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+out = open(sys.argv[2], "wb")
+out.write(data[:24])
+off = 24
+while off + 16 <= len(data):
+    sec, usec, incl, orig = struct.unpack("<IIII", data[off:off + 16])
+    f = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    f = f[:14] + b"\x81\x00\x00\x64" + f[14:]
+    out.write(struct.pack("<IIII", sec, usec, len(f), len(f)) + f)
+EOF
+"$PYTHON" - "$top_srcdir/tests/expected/awkward/sll.json" "$TMP/sll-vlan.json" <<'EOF'
+import json, sys
+want = json.load(open(sys.argv[1]))
+for e in want:
+    if "event_type" in e:
+        e["vlan"] = 100
+json.dump(want, open(sys.argv[2], "w"))
+EOF
+sensor_check "$TMP/sll-vlan.pcap" "$TMP/sll-vlan.json" 51
 
 # run NAME ARGS...: the sensor's events in $TMP/NAME.json, counters in .err
 run() {
