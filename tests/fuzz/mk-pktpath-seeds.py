@@ -11,7 +11,8 @@ Each classic pcap becomes one seed holding all its frames with their time
 deltas, under the link type it was captured with.  The first Ethernet
 capture given is also rewritten to the link types no committed capture has
 (BSD NULL/LOOP, DLT_IPV4/IPV6, OpenBSD raw) and repeated with the small
-limits and the snaplen cut, so every branch of the framing starts covered.
+limits and the snaplen cut, and a Linux cooked capture gets an 802.1Q tag,
+so every branch of the framing starts covered.
 """
 import os
 import struct
@@ -100,6 +101,11 @@ def main():
         raw = strip_ether(frames, lambda ip: ip) if linktype == 1 else []
         if raw and all(ip[0] >> 4 == 6 for _, ip in raw):
             seeds[name + '-dltipv6'] = seed(IDX_IPV6, 0, raw)
+        if linktype == 113:     # the tag libpcap puts back on -i any
+            seeds[name + '-vlan'] = seed(
+                LINK_INDEX[113], 0,
+                [(us, f[:14] + b'\x81\x00\x00\x64' + f[14:])
+                 for us, f in frames])
         if linktype != 1 or rewritten:
             continue
         rewritten = True
