@@ -18,12 +18,14 @@ struct conf_key {
 	uint64_t	 min, max;	/* numeric types */
 	const char	*def;		/* default, as text */
 	bool		 secret;
+	bool		 url;		/* may hold a password: masked in dumps */
 };
 
 #define K(n, t, f, lo, hi, d) \
-	{ n, t, offsetof(struct rw_config, f), lo, hi, d, false }
-#define KS(n, f, d)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, d, false }
-#define KSECRET(n, f)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, "", true }
+	{ n, t, offsetof(struct rw_config, f), lo, hi, d, false, false }
+#define KS(n, f, d)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, d, false, false }
+#define KSECRET(n, f)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, "", true, false }
+#define KURL(n, f)	{ n, CT_STR, offsetof(struct rw_config, f), 0, 0, "", false, true }
 
 #define GB	(1024ULL * 1024 * 1024)
 #define MB	(1024ULL * 1024)
@@ -69,9 +71,17 @@ static const struct conf_key conf_keys[] = {
 	KS("loglevel", log_level, "notice"),
 	KS("state-dir", state_dir, ""),
 
-	KS("redis", redis_url, ""),
+	KURL("redis-url", redis_url),
 	KS("redis-user", redis_user, ""),
 	KSECRET("redis-password", redis_password),
+	K("redis-timeout", CT_SECS, redis_timeout, 1, 3600, "2"),
+	K("redis-batch", CT_UINT, redis_batch, 1, 100000, "256"),
+	K("redis-batch-bytes", CT_SIZE, redis_batch_bytes, 1 * KB, 1 * GB, "1m"),
+	K("redis-flush-ms", CT_UINT, redis_flush_ms, 1, 60000, "50"),
+	K("redis-spool-max", CT_SIZE, redis_spool_max, 0, 64 * GB, "256m"),
+	K("redis-stream-maxlen", CT_UINT, redis_stream_maxlen, 100, 1000000000, "1000000"),
+	KS("ingest-list-key", ingest_list_key, "winlogbeat"),
+	K("ingest-dedupe-ttl", CT_SECS, ingest_dedupe_ttl, 60, 31536000, "604800"),
 
 	/* endpoint scoring: validated by correlate/score.c; "" = default */
 	KS("scoring-profile", scoring_profile, ""),
@@ -90,6 +100,26 @@ static const struct conf_key conf_keys[] = {
 	KS("sentinel-weights", sentinel_weights, ""),
 	KS("sentinel-window", sentinel_window, ""),
 	KS("revwire-weights", revwire_weights, ""),
+
+	/* correlation (correlate/corr.c, correlate/revwire.lua) */
+	K("correlate-window", CT_SECS, corr_window, 1, 86400, "300"),
+	K("correlate-tool-window", CT_SECS, corr_tool_window, 1, 3600, "60"),
+	K("correlate-ipmap-ttl", CT_SECS, corr_ipmap_ttl, 60, 2592000, "86400"),
+	K("correlate-event-ttl", CT_SECS, corr_event_ttl, 60, 31536000, "604800"),
+	K("correlate-crl-ttl", CT_SECS, corr_crl_ttl, 60, 31536000, "604800"),
+	K("correlate-ca-ttl", CT_SECS, corr_ca_ttl, 60, 31536000, "2592000"),
+	K("correlate-use-max", CT_UINT, corr_use_max, 1, 1000000, "1000"),
+	K("correlate-crl-serials-max", CT_UINT, corr_crl_serials_max, 0, 100000000, "100000"),
+	K("alerts-max", CT_UINT, alerts_max, 100, 100000000, "100000"),
+	K("alert-evidence-max", CT_UINT, alert_evidence_max, 1, 100000, "256"),
+	K("alerts-stream-maxlen", CT_UINT, alerts_stream_maxlen, 100, 1000000000, "100000"),
+	K("host-timeline-max", CT_UINT, host_timeline_max, 10, 1000000, "1000"),
+	K("ca-prevalence-max", CT_UINT, ca_prevalence_max, 16, 10000000, "100000"),
+	K("rare-ca-hosts", CT_UINT, rare_ca_hosts, 1, 1000000, "3"),
+	K("sweep-window", CT_SECS, sweep_window, 1, 3600, "10"),
+	K("sweep-min-fetches", CT_UINT, sweep_min_fetches, 2, 1000, "3"),
+	KS("build-hosts", build_hosts, ""),
+	KS("correlate-scores", corr_scores, ""),
 };
 
 #define NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -292,6 +322,31 @@ fail:
 	return -1;
 }
 
+/*
+ * A URL with its password (scheme://user:PASSWORD@... or
+ * scheme://PASSWORD@...) replaced by ********.
+ */
+static void
+print_masked_url(FILE *f, const char *url)
+{
+	const char *auth = strstr(url, "://"), *at = NULL, *colon, *p;
+
+	/* as redis/url.c reads it: userinfo ends before the path or query */
+	if (auth != NULL)
+		for (auth += 3, p = auth; *p != '\0' && *p != '/' && *p != '?';
+		    p++)
+			if (*p == '@')
+				at = p;
+	if (at == NULL) {
+		fprintf(f, "\"%s\"", url);
+		return;
+	}
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (colon == NULL)
+		colon = auth - 1;
+	fprintf(f, "\"%.*s********%s\"", (int)(colon + 1 - url), url, at);
+}
+
 void
 config_dump(const struct rw_config *cfg, void *fp)
 {
@@ -304,6 +359,12 @@ config_dump(const struct rw_config *cfg, void *fp)
 
 		switch (k->type) {
 		case CT_STR:
+			if (k->url) {
+				fprintf(f, "%s ", k->name);
+				print_masked_url(f, field);
+				fputc('\n', f);
+				break;
+			}
 			fprintf(f, "%s \"%s\"\n", k->name,
 			    k->secret && *field ? "********" : field);
 			break;

@@ -66,6 +66,14 @@ struct rw_config {
 	char		redis_url[RW_CONF_STR_MAX];
 	char		redis_user[RW_CONF_STR_MAX];
 	char		redis_password[RW_CONF_STR_MAX];
+	uint64_t	redis_timeout;		/* seconds one Redis call may block */
+	uint64_t	redis_batch;		/* commands per pipelined batch */
+	uint64_t	redis_batch_bytes;	/* or this many bytes, if fewer */
+	uint64_t	redis_flush_ms;		/* a partial batch waits this long */
+	uint64_t	redis_spool_max;	/* on-disk spool bytes, 0 = none */
+	uint64_t	redis_stream_maxlen;	/* XADD MAXLEN ~ of event streams */
+	char		ingest_list_key[RW_CONF_STR_MAX];	/* Winlogbeat list */
+	uint64_t	ingest_dedupe_ttl;	/* seconds an event id is remembered */
 
 	/* endpoint scoring (correlate/score.c parses these; "" = default) */
 	char		scoring_profile[RW_CONF_STR_MAX];
@@ -84,6 +92,26 @@ struct rw_config {
 	char		sentinel_weights[RW_CONF_STR_MAX];
 	char		sentinel_window[RW_CONF_STR_MAX];
 	char		revwire_weights[RW_CONF_STR_MAX];
+
+	/* correlation (correlate/corr.c): windows, TTLs and caps */
+	uint64_t	corr_window;		/* wire x endpoint join, seconds */
+	uint64_t	corr_tool_window;	/* EID 1 tool x wire, seconds */
+	uint64_t	corr_ipmap_ttl;		/* IP -> host, seconds */
+	uint64_t	corr_event_ttl;		/* kept events, indexes */
+	uint64_t	corr_crl_ttl;		/* serials listed by a CRL */
+	uint64_t	corr_ca_ttl;		/* hosts-per-CA HyperLogLog */
+	uint64_t	corr_use_max;		/* users kept per serial */
+	uint64_t	corr_crl_serials_max;	/* serials kept per CRL */
+	uint64_t	alerts_max;
+	uint64_t	alert_evidence_max;
+	uint64_t	alerts_stream_maxlen;
+	uint64_t	host_timeline_max;
+	uint64_t	ca_prevalence_max;
+	uint64_t	rare_ca_hosts;		/* a CA seen by fewer is rare */
+	uint64_t	sweep_window;		/* seconds */
+	uint64_t	sweep_min_fetches;
+	char		build_hosts[RW_CONF_STR_MAX];	/* names or IPs */
+	char		corr_scores[RW_CONF_STR_MAX];	/* "rule=N,..." */
 };
 
 /* Fills cfg with the documented defaults. */

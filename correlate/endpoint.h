@@ -269,6 +269,16 @@ int	ep_dedupe_key(const struct ep_event *ev, char *buf, size_t bufsz);
 const char	*ep_source_name(enum ep_source s);
 const char	*ep_kind_name(enum ep_kind k);
 
+/* ep_json.c */
+
+/*
+ * The event as a JSON object (new reference, caller decrefs; absent values
+ * omitted, times RFC 3339 UTC), or NULL on OOM.  What goes to the endpoint
+ * event stream in Redis.
+ */
+struct json_t;
+struct json_t	*ep_event_json(const struct ep_event *ev);
+
 /* ingest_json.c */
 
 /*

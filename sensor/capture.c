@@ -15,7 +15,11 @@
 #include "sensor/pktpath.h"
 #include "sensor/sensor.h"
 
-#define CAPTURE_TIMEOUT_MS	250
+/*
+ * How long a quiet live capture sleeps: also the granularity of the Redis
+ * tick, so it stays below redis-flush-ms' default.
+ */
+#define CAPTURE_TIMEOUT_MS	40
 #define DISPATCH_BATCH		256
 
 static int

@@ -7,6 +7,8 @@ librevwire_a_SOURCES += \
 	sensor/event.c \
 	sensor/event.h \
 	sensor/pktpath.h \
+	sensor/redis_sink.c \
+	sensor/redis_sink.h \
 	sensor/sensor.h \
 	sensor/sensor_main.c
 librevwire_a_SOURCES += \

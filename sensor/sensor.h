@@ -20,6 +20,8 @@
 struct pktpath;
 struct app;
 struct eve;
+struct redis_sink;
+struct corr;
 
 struct capture_input {
 	const char	*name;		/* file path, "-" or interface */
@@ -47,6 +49,8 @@ struct sensor {
 	struct app		*app;
 	struct ca_registry	*ca;		/* trust store + wire-learned */
 	struct eve		*eve;
+	struct redis_sink	*redis;		/* NULL with --no-redis */
+	struct corr		*corr;		/* correlation, with redis */
 	struct event_sink	 fanout;
 	struct event_sink	 sinks[SENSOR_MAX_SINKS];
 	size_t			 n_sinks;

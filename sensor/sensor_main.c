@@ -27,8 +27,10 @@
 #include "common/stats.h"
 #include "sensor/app.h"
 #include "sensor/eve.h"
+#include "correlate/corr.h"
 #include "correlate/correlate.h"
 #include "sensor/pktpath.h"
+#include "sensor/redis_sink.h"
 #include "sensor/sensor.h"
 #include "src/cmd.h"
 
@@ -88,6 +90,9 @@ usage(FILE *f)
 "\n"
 "Output:\n"
 "  --json PATH       JSON lines to PATH ('-' for stdout)\n"
+"  --redis URL       write events to this Redis: redis://[user:pass@]host:port/db\n"
+"                    or unix:///path (default: redis-url, else a private\n"
+"                    redis-server under state-dir; see 'revwire redis')\n"
 "  --no-redis        decode only; write nothing to Redis\n"
 "  -q, --quiet       no counters on stderr at exit\n"
 "\n"
@@ -143,7 +148,7 @@ parse_count(const char *arg, uint64_t *out)
 	return 0;
 }
 
-enum { OPT_JSON = 256, OPT_NO_REDIS, OPT_SET, OPT_DUMP };
+enum { OPT_JSON = 256, OPT_NO_REDIS, OPT_REDIS, OPT_SET, OPT_DUMP };
 
 static int
 apply_set(struct sensor *s, char *kv)
@@ -168,6 +173,7 @@ parse_args(struct sensor *s, int argc, char **argv, bool *dump)
 	static const struct option longopts[] = {
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "no-redis", no_argument, NULL, OPT_NO_REDIS },
+		{ "redis", required_argument, NULL, OPT_REDIS },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "config", required_argument, NULL, 'C' },
 		{ "user", required_argument, NULL, 'u' },
@@ -207,6 +213,7 @@ parse_args(struct sensor *s, int argc, char **argv, bool *dump)
 		case 'q': s->quiet = true; break;
 		case OPT_JSON: rc = set_opt(s, "json", optarg); break;
 		case OPT_NO_REDIS: s->no_redis = true; break;
+		case OPT_REDIS: rc = set_opt(s, "redis-url", optarg); break;
 		case OPT_SET: rc = apply_set(s, optarg); break;
 		case OPT_DUMP: *dump = true; break;
 		case 'h': usage(stdout); exit(0);
@@ -289,7 +296,20 @@ sensor_poll_signals(struct sensor *s)
 		sig_reload = 0;
 		reload(s);
 	}
+	/* the loop's one periodic hook: Redis batches, reconnects, spool */
+	if (s->redis != NULL)
+		redis_sink_tick(s->redis);
 	return sig_stop != 0;
+}
+
+/* Alerts created by this process go to the JSON output with the events. */
+static void
+alert_out(void *arg, json_t *alert)
+{
+	struct sensor *s = arg;
+
+	if (s->eve != NULL && eve_write_json(s->eve, alert) == -1)
+		stats_incr(&s->st, "eve_write_errors");
 }
 
 static int
@@ -306,6 +326,34 @@ open_outputs(struct sensor *s)
 		s->sinks[s->n_sinks].emit = eve_emit;
 		s->sinks[s->n_sinks].arg = s->eve;
 		s->n_sinks++;
+	}
+	if (!s->no_redis) {
+		s->redis = redis_sink_open(&s->cfg, &s->st, "sensor", &err);
+		if (s->redis == NULL) {
+			fprintf(stderr, "revwire sensor: %s (--no-redis runs "
+			    "without Redis)\n", err.msg);
+			return -1;
+		}
+		if (s->cfg.user[0] != '\0' && s->cfg.redis_url[0] == '\0')
+			rw_log(LOG_WARNING, "redis: the private server's socket "
+			    "belongs to this user; after dropping to '%s' a "
+			    "lost connection cannot be reopened (set redis-url "
+			    "or a state-dir owned by '%s')", s->cfg.user,
+			    s->cfg.user);
+		s->sinks[s->n_sinks].emit = redis_sink_emit;
+		s->sinks[s->n_sinks].arg = s->redis;
+		s->n_sinks++;
+		s->corr = corr_new(redis_sink_conn(s->redis), &s->cfg, &s->st,
+		    &err);
+		if (s->corr == NULL) {
+			fprintf(stderr, "revwire sensor: %s\n", err.msg);
+			return -1;
+		}
+		if (corr_load_error(s->corr) != NULL)
+			rw_log(LOG_WARNING, "correlation off: %s",
+			    corr_load_error(s->corr));
+		corr_set_alert_sink(s->corr, alert_out, s);
+		redis_sink_set_corr(s->redis, s->corr);
 	}
 	return 0;
 }
@@ -331,6 +379,8 @@ build_pipeline(struct sensor *s)
 	if (s->app == NULL)
 		rw_fatal("%s: out of memory", __func__);
 	app_set_ca_registry(s->app, s->ca);
+	if (s->corr != NULL)
+		corr_set_ca_registry(s->corr, s->ca);
 	s->pp = pktpath_new(&s->cfg, &s->st, app_stream_ops(), s->app);
 	if (s->pp == NULL)
 		rw_fatal("%s: out of memory", __func__);
@@ -340,6 +390,9 @@ build_pipeline(struct sensor *s)
 static void
 teardown(struct sensor *s)
 {
+	/* replies still in flight at close create no output lines */
+	if (s->corr != NULL)
+		corr_set_alert_sink(s->corr, NULL, NULL);
 	if (s->pp != NULL)
 		pktpath_free(s->pp);
 	if (s->app != NULL)
@@ -347,6 +400,21 @@ teardown(struct sensor *s)
 	ca_registry_free(s->ca);
 	if (s->eve != NULL)
 		eve_close(s->eve);
+	redis_sink_close(s->redis);
+	s->redis = NULL;
+	corr_free(s->corr);
+	s->corr = NULL;
+}
+
+/* Every event of the drain is in Redis (or the spool) before the counters. */
+static void
+flush_redis(struct sensor *s)
+{
+	struct rw_err err;
+
+	if (s->redis != NULL && redis_sink_flush(s->redis, &err) == -1)
+		rw_log(LOG_WARNING, "redis: %s; unsent events are spooled",
+		    err.msg);
 }
 
 /*
@@ -447,6 +515,7 @@ sensor_main(int argc, char **argv)
 		rw_log(LOG_NOTICE, "capturing on %s (link type %s)",
 		    s.cap[0].name, pcap_datalink_val_to_name(s.cap[0].dlt));
 	rc = capture_run(&s);
+	flush_redis(&s);
 	if (!s.quiet)
 		report_stats(&s);
 	capture_close(&s);

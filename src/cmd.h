@@ -4,5 +4,8 @@
 
 int	sensor_main(int argc, char **argv);
 int	ingest_main(int argc, char **argv);
+int	query_main(int argc, char **argv);
+int	alert_main(int argc, char **argv);
+int	redis_main(int argc, char **argv);
 
 #endif

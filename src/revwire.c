@@ -15,6 +15,9 @@ static const struct subcommand {
 } subcommands[] = {
 	{ "sensor", sensor_main, "decode revocation traffic from captures or an interface" },
 	{ "ingest", ingest_main, "normalise and score Windows endpoint events" },
+	{ "query", query_main, "read alerts, timelines, certificates, CAs from Redis" },
+	{ "alert", alert_main, "acknowledge or close an alert (ack|close ID)" },
+	{ "redis", redis_main, "status, start or stop the private redis-server" },
 };
 
 static void

@@ -59,7 +59,7 @@ expect 2 "^revwire ingest: unexpected argument 'x'" -- ingest x
 expect 2 "^revwire ingest: --format: want auto, json or xml" -- \
     ingest --format yaml
 expect 1 "^revwire ingest: $TMP/absent.json: No such file" -- \
-    ingest -r "$TMP/absent.json"
+    ingest --no-redis -r "$TMP/absent.json"
 
 printf 'flows-max 64\nreassembly-window 70000\nbogus line here\n' \
     >"$TMP/bad.conf"

@@ -123,3 +123,20 @@ check_PROGRAMS += tests/unit/test_ocsp_verify
 tests_unit_test_ocsp_verify_SOURCES = tests/unit/test_ocsp_verify.c tests/unit/unit.c
 tests_unit_test_ocsp_verify_LDADD = $(RW_LIBS)
 TESTS += tests/unit/test_ocsp_verify
+
+# correlation in Redis (real redis-server on a unix socket in $TMP)
+TESTS += tests/corr-e2e.sh
+EXTRA_DIST += tests/corr-e2e.sh tests/redis.sh
+TESTS += tests/redis-embedded.sh
+EXTRA_DIST += tests/redis-embedded.sh
+EXTRA_DIST += docs/redis-embedded.md
+
+check_PROGRAMS += tests/unit/test_corr
+tests_unit_test_corr_SOURCES = tests/unit/test_corr.c tests/unit/unit.c tests/unit/unit.h \
+	tests/unit/redis_server.c tests/unit/redis_server.h
+tests_unit_test_corr_LDADD = $(RW_LIBS)
+TESTS += tests/unit/test_corr
+TESTS += tests/redis-list.sh
+EXTRA_DIST += tests/redis-list.sh
+TESTS += tests/redis-refuse.sh
+EXTRA_DIST += tests/redis-refuse.sh

@@ -58,3 +58,9 @@ tests_fuzz_fuzz_tsp_SOURCES = tests/fuzz/fuzz_tsp.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_tsp_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_tsp_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 EXTRA_DIST += tests/fuzz/corpus/fuzz_tsp
+
+FUZZ_TARGETS += tests/fuzz/fuzz_redis_url
+tests_fuzz_fuzz_redis_url_SOURCES = tests/fuzz/fuzz_redis_url.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_redis_url_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_redis_url_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+EXTRA_DIST += tests/fuzz/corpus/fuzz_redis_url

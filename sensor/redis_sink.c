@@ -1,0 +1,157 @@
+/*
+ * redis_sink.c - the sensor's Redis sink (redis_sink.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "correlate/corr.h"
+#include "common/log.h"
+#include "redis/redis.h"
+#include "redis/schema.h"
+#include "sensor/eve.h"
+#include "sensor/redis_sink.h"
+
+#define STATS_EVERY	10		/* seconds between stats hash writes */
+#define STATS_TTL	(7 * 86400)	/* a stopped process' hash goes away */
+
+struct redis_sink {
+	struct rw_redis			*r;
+	const struct rw_config		*cfg;
+	struct stats			*st;
+	char				 stats_key[320];
+	time_t				 stats_at;
+	struct corr			*corr;		/* borrowed */
+	uint64_t			 seen_refused, seen_dropped;
+};
+
+/*
+ * Refused and dropped writes are counted; the operator also gets a line
+ * saying so, with Redis' own words, at most once per stats period.
+ */
+static void
+report_losses(struct redis_sink *rs)
+{
+	uint64_t refused = stats_get(rs->st, "redis_reply_error");
+	uint64_t dropped = stats_get(rs->st, "redis_spool_dropped");
+
+	if (refused > rs->seen_refused)
+		rw_log(LOG_WARNING, "redis: %llu writes refused (last: %s)",
+		    (unsigned long long)(refused - rs->seen_refused),
+		    rw_redis_last_error(rs->r));
+	if (dropped > rs->seen_dropped)
+		rw_log(LOG_WARNING, "redis: %llu writes dropped: Redis away "
+		    "and the spool full (redis-spool-max) or unavailable",
+		    (unsigned long long)(dropped - rs->seen_dropped));
+	rs->seen_refused = refused;
+	rs->seen_dropped = dropped;
+}
+
+struct redis_sink *
+redis_sink_open(const struct rw_config *cfg, struct stats *st,
+    const char *role, struct rw_err *err)
+{
+	struct redis_sink *rs;
+	char host[256];
+
+	if ((rs = calloc(1, sizeof(*rs))) == NULL) {
+		rw_err_set(err, "redis_oom", "%s: out of memory", __func__);
+		return NULL;
+	}
+	if (rw_redis_open(&rs->r, cfg, st, err) == -1) {
+		free(rs);
+		return NULL;
+	}
+	rs->cfg = cfg;
+	rs->st = st;
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "unknown");
+	host[sizeof(host) - 1] = '\0';
+	/* one hash per process; the TTL bounds the keys of dead ones */
+	snprintf(rs->stats_key, sizeof(rs->stats_key), "rw:{stats}:%s:%s:%ld",
+	    role, host, (long)getpid());
+	rs->stats_at = time(NULL);
+	return rs;
+}
+
+void
+redis_sink_set_corr(struct redis_sink *rs, struct corr *c)
+{
+	rs->corr = c;
+}
+
+struct rw_redis *
+redis_sink_conn(struct redis_sink *rs)
+{
+	return rs->r;
+}
+
+void
+redis_sink_emit(void *arg, const struct wire_event *ev)
+{
+	struct redis_sink *rs = arg;
+	const char *names[2] = { "event_type", "json" }, *values[2];
+	json_t *j;
+	char *text;
+
+	if ((j = eve_event_json(ev, rs->cfg)) == NULL ||
+	    (text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
+		json_decref(j);
+		stats_incr(rs->st, "redis_event_encode_failed");
+		return;
+	}
+	values[0] = wire_event_type_name(ev->type);
+	values[1] = text;
+	if (rw_redis_xadd(rs->r, RW_KEY_WIRE_EVENTS,
+	    rs->cfg->redis_stream_maxlen, 2, names, values, NULL) == 0)
+		stats_incr(rs->st, "redis_wire_events");
+	if (rs->corr != NULL) {
+		struct rw_err err;
+
+		if (corr_wire_event(rs->corr, ev, j, &err) == -1)
+			stats_incr(rs->st, err.reason);
+	}
+		stats_incr(rs->st, "redis_wire_events_queued");
+	/* correlation: corr_wire_event(corr, ev, j) goes here */
+	free(text);
+	json_decref(j);
+}
+
+void
+redis_sink_tick(struct redis_sink *rs)
+{
+	time_t now = time(NULL);
+
+	if (now - rs->stats_at >= STATS_EVERY) {
+		rs->stats_at = now;
+		report_losses(rs);
+		(void)rw_redis_write_stats(rs->r, rs->stats_key, rs->st,
+		    STATS_TTL);
+	}
+	rw_redis_tick(rs->r);
+}
+
+int
+redis_sink_flush(struct redis_sink *rs, struct rw_err *err)
+{
+	int rc = rw_redis_flush(rs->r, err);
+
+	report_losses(rs);
+	return rc;
+}
+
+void
+redis_sink_close(struct redis_sink *rs)
+{
+	if (rs == NULL)
+		return;
+	(void)rw_redis_write_stats(rs->r, rs->stats_key, rs->st, STATS_TTL);
+	rw_redis_close(rs->r);
+	free(rs);
+}
