@@ -289,9 +289,9 @@ cryptoapi_other_json(const struct cryptoapi_other *c)
 		return NULL;
 	json_object_set_new(o, "body_len",
 	    json_integer((json_int_t)c->body_len));
-	set_str(o, "body_sha256", c->body_sha256);
-	set_str(o, "body_magic", c->body_magic);
-	set_str(o, "ua_version", c->ua_version);
+	eve_set_str(o, "body_sha256", c->body_sha256);
+	eve_set_str(o, "body_magic", c->body_magic);
+	eve_set_str(o, "ua_version", c->ua_version);
 	return o;
 }
 
