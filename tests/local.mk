@@ -142,3 +142,6 @@ TESTS += tests/redis-list.sh
 EXTRA_DIST += tests/redis-list.sh
 TESTS += tests/redis-refuse.sh
 EXTRA_DIST += tests/redis-refuse.sh
+
+TESTS += tests/sensor-options.sh
+EXTRA_DIST += tests/sensor-options.sh
