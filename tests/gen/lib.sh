@@ -1,7 +1,31 @@
 # shellcheck shell=sh disable=SC2154
 # tests/gen/lib.sh - sourced by the capture generators (make-captures.sh,
-# make-tsp-capture.sh) after they set W (work dir), PIDS (""), ME (their
-# name for messages) and, for tx, TX (the transaction list).
+# make-tsp-capture.sh, make-capi-capture.sh).  gen_begin sets W (work dir),
+# PIDS and ME (the name in messages); tx also needs TX (the transaction
+# list).
+
+# gen_begin NAME TOOL...: a private work dir removed (and every process
+# started with bg ended) on exit; exit 77 (skip) unless every TOOL is on
+# PATH and we are root (tcpdump on lo).
+gen_begin() {
+	ME=$1
+	shift
+	for _t in "$@"; do
+		command -v "$_t" >/dev/null 2>&1 || { echo "$ME: $_t not found" >&2; exit 77; }
+	done
+	[ "$(id -u)" = 0 ] || { echo "$ME: tcpdump on lo needs root" >&2; exit 77; }
+	W=$(mktemp -d "${TMPDIR:-/tmp}/revwire-$ME.XXXXXX")
+	PIDS=""
+	trap gen_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+
+gen_cleanup() {
+	for _p in $PIDS; do
+		kill "$_p" 2>/dev/null || true
+	done
+	rm -rf "$W"
+}
 
 # bg LOG CMD...: start CMD in the background, remember its pid in $BG.
 bg() {

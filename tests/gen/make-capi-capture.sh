@@ -30,25 +30,9 @@ CAPI_PORT=${CAPI_PORT:-18083}
 PYTHON=${PYTHON:-python3}
 HOST='downloads.revwire.test'
 CAPI='Microsoft-CryptoAPI/10.0'
-W=$(mktemp -d "${TMPDIR:-/tmp}/revwire-capi.XXXXXX")
-PIDS=""
-ME=make-capi-capture
-
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-for t in openssl curl gzip tcpdump "$PYTHON"; do
-	command -v "$t" >/dev/null 2>&1 || { echo "$ME: $t not found" >&2; exit 77; }
-done
-[ "$(id -u)" = 0 ] || { echo "$ME: tcpdump on lo needs root" >&2; exit 77; }
-mkdir -p "$DATA" "$EXPD" "$W/www"
 . "$gen/lib.sh"
+gen_begin make-capi-capture openssl curl gzip tcpdump "$PYTHON"
+mkdir -p "$DATA" "$EXPD" "$W/www"
 
 www=$W/www
 printf '#!/bin/sh\n# revwire test payload, fetched with a CryptoAPI User-Agent\necho "stage 2"\n' \

@@ -32,27 +32,10 @@ HTTP_PORT=${HTTP_PORT:-18080}
 OCSP_PORT=${OCSP_PORT:-18081}
 PYTHON=${PYTHON:-python3}
 CAPI_UA='Microsoft-CryptoAPI/10.0'
-W=$(mktemp -d "${TMPDIR:-/tmp}/revwire-gen.XXXXXX")
-PIDS=""
-
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-for t in openssl curl tcpdump "$PYTHON"; do
-	command -v "$t" >/dev/null 2>&1 || { echo "make-captures: $t not found" >&2; exit 77; }
-done
-[ "$(id -u)" = 0 ] || { echo "make-captures: tcpdump on lo needs root" >&2; exit 77; }
+. "$gen/lib.sh"
+gen_begin make-captures openssl curl tcpdump "$PYTHON"
 mkdir -p "$DATA" "$EXPD"
 
-ME=make-captures
-# bg, wait_log, stop, capture_start/capture_stop, newconn/tx
-. "$gen/lib.sh"
 
 urlb64() {
 	"$PYTHON" -c 'import sys, base64, urllib.parse

@@ -31,25 +31,9 @@ TSA_PORT=${TSA_PORT:-18082}
 PYTHON=${PYTHON:-python3}
 UA='revwire-test-signer/1.0'
 HOST='timestamp.revwire.test'
-W=$(mktemp -d "${TMPDIR:-/tmp}/revwire-tsp.XXXXXX")
-PIDS=""
-ME=make-tsp-capture
-
-cleanup() {
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null || true
-	done
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-for t in openssl curl tcpdump "$PYTHON"; do
-	command -v "$t" >/dev/null 2>&1 || { echo "$ME: $t not found" >&2; exit 77; }
-done
-[ "$(id -u)" = 0 ] || { echo "$ME: tcpdump on lo needs root" >&2; exit 77; }
-mkdir -p "$DATA" "$EXPD" "$W/x" "$W/www"
 . "$gen/lib.sh"
+gen_begin make-tsp-capture openssl curl tcpdump "$PYTHON"
+mkdir -p "$DATA" "$EXPD" "$W/x" "$W/www"
 
 T=$W/tsa
 sh "$gen/tsa-pki.sh" "$T"
