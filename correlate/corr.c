@@ -452,13 +452,6 @@ has_nocase(const char *hay, const char *needle)
 	return false;
 }
 
-static bool
-cryptoapi_ua(const char *ua)
-{
-	return ua != NULL && (strncmp(ua, "Microsoft-CryptoAPI/", 20) == 0 ||
-	    strncmp(ua, "CertUtil URL Agent", 18) == 0);
-}
-
 /* The issuer name the EVE carries for a CertID/CRL, if any helper set it. */
 static const char *
 eve_issuer_name(const json_t *o, bool *known)
@@ -792,8 +785,7 @@ corr_wire_event(struct corr *c, const struct wire_event *ev, const json_t *eve,
 			set_s(rec, "hostname", jget_str(eve, "tls.sni"));
 		add_tls(c, rec, eve);
 	}
-	else if (strcmp(type, "cryptoapi_other") == 0 ||
-	    (strcmp(type, "http") == 0 && cryptoapi_ua(ua))) {
+	else if (strcmp(type, "cryptoapi_other") == 0) {
 		json_object_set_new(rec, "type", json_string("cryptoapi_other"));
 		set_s(rec, "url", jget_str(eve, "http.url"));
 		set_s(rec, "ctype", jget_str(eve, "http.http_content_type"));

@@ -177,7 +177,7 @@ test_rules(void)
 	    "\"dest_ip\":\"192.0.2.7\",\"dest_port\":80}");
 
 	/* CryptoAPI fetching something that is no PKI object */
-	wire(c, "{\"timestamp\":\"2026-01-02T03:05:00Z\",\"event_type\":\"http\","
+	wire(c, "{\"timestamp\":\"2026-01-02T03:05:00Z\",\"event_type\":\"cryptoapi_other\","
 	    "\"src_ip\":\"10.0.0.6\",\"src_port\":50100,\"dest_ip\":\"198.51.100.9\","
 	    "\"dest_port\":80,\"http\":{\"hostname\":\"cdn.example.test\",\"url\":"
 	    "\"/x.bin\",\"http_user_agent\":\"Microsoft-CryptoAPI/10.0\","
