@@ -138,3 +138,5 @@ TESTS += tests/redis-list.sh
 EXTRA_DIST += tests/redis-list.sh
 TESTS += tests/redis-refuse.sh
 EXTRA_DIST += tests/redis-refuse.sh
+TESTS += tests/ca-registry-redis.sh
+EXTRA_DIST += tests/ca-registry-redis.sh
