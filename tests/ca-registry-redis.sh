@@ -112,13 +112,17 @@ counters C "2 1 2"
 t "C: corrupted values repaired, order kept" in_wire_order
 t "C: each stored value is the certificate's DER again" all_der
 
+fill() {	# N: entries old1..oldN (garbage) with scores 1..N
+	rcli FLUSHALL >/dev/null
+	for i in $(seq 1 "$1"); do
+		echo "HSET $HASH old$i garbage"
+		echo "ZADD $ORDER $i old$i"
+	done | rcli >/dev/null
+}
+
 # D: the cap.  16 older entries (garbage) fill a store capped at 16: all
 # 16 are read and rejected, the 3 learned push the 3 oldest out of both keys
-rcli FLUSHALL >/dev/null
-for i in $(seq 1 16); do
-	rcli HSET "$HASH" "old$i" garbage >/dev/null
-	rcli ZADD "$ORDER" "$i" "old$i" >/dev/null
-done
+fill 16
 run D --redis "$REDIS_URL" --set ca-registry-max=16
 good1 D unknown
 counters D "3 0 16"
@@ -129,4 +133,21 @@ capped() {
 	    [ "$(rcli HMGET "$HASH" old1 old2 old3 old4 | tr -d '\n')" = garbage ]
 }
 t "D: capped at 16, the oldest 3 gone from both keys" capped
+
+# E: reading in pages keeps to the newest ca-registry-max.  Of 150 entries
+# the intermediate is the 140th (second page of 64 from rank 50), the
+# forged CA the 41st (older than the newest 100: never read)
+fill 150
+rcli ZADD "$ORDER" 140 "$INTER" 41 "$FORGED" >/dev/null
+rcli ZREM "$ORDER" old140 old41 >/dev/null
+rcli HDEL "$HASH" old140 old41 >/dev/null
+rcli -x HSET "$HASH" "$INTER" < "$TMP/inter.der" >/dev/null
+rcli -x HSET "$HASH" "$FORGED" < "$TMP/forged.der" >/dev/null
+run E --redis "$REDIS_URL" --set ca-registry-max=100
+good1 E restored
+counters E "2 1 99"
+capped100() {
+	[ "$(rcli ZCARD "$ORDER") $(rcli HLEN "$HASH")" = "100 100" ]
+}
+t "E: trimmed to 100 in both keys" capped100
 exit $fail
