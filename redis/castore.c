@@ -23,9 +23,13 @@
  * last score + 1, and trims both keys to the newest ARGV[3].  A sequence,
  * not a clock: sensors' clocks never disagree about which entry is older.
  * A lowered cap is reached 1000 entries per call, so no call holds
- * Redis long.  Returns 1 when the fingerprint was new, else 0.
+ * Redis long.  Returns 1 when the fingerprint was new, else 0.  The
+ * shebang (Redis 7) has Redis judge the script as a write before it runs:
+ * a read-only replica or a server out of memory refuses it like any other
+ * write (READONLY, OOM), nothing half done.
  */
 static const char ca_put_lua[] =
+    "#!lua\n"
     "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) "
     "local new = 0 "
     "if not redis.call('ZSCORE', KEYS[2], ARGV[1]) then "
