@@ -48,31 +48,24 @@ int
 rw_redis_ca_put(struct rw_redis *r, const char *fp, const uint8_t *der,
     size_t len, unsigned long long max)
 {
-	const char *argv[8];
-	size_t lens[8];
+	enum { DER_ARG = 6 };	/* binary: its length is len */
 	char maxs[24];
+	const char *argv[8] = { "EVAL", ca_put_lua, "2", RW_KEY_CA_WIRE,
+	    RW_KEY_CA_ORDER, fp, (const char *)der, maxs };
+	size_t lens[8];
 	int i;
 
 	snprintf(maxs, sizeof(maxs), "%llu", max);
-	argv[0] = "EVAL";
-	argv[1] = ca_put_lua;
-	argv[2] = "2";
-	argv[3] = RW_KEY_CA_WIRE;
-	argv[4] = RW_KEY_CA_ORDER;
-	argv[5] = fp;
-	argv[6] = "";		/* the DER, below */
-	argv[7] = maxs;
 	for (i = 0; i < 8; i++)
-		lens[i] = strlen(argv[i]);
-	argv[6] = (const char *)der;
-	lens[6] = len;
+		lens[i] = i == DER_ARG ? len : strlen(argv[i]);
 	return rw_redis_write(r, 8, argv, lens, NULL, NULL);
 }
 
+/* argc is at most 2 + CA_PAGE (an HMGET of one page) */
 static redisReply *
 cmd(struct rw_redis *r, struct rw_err *err, int argc, const char **argv)
 {
-	size_t lens[3 + CA_PAGE];
+	size_t lens[2 + CA_PAGE];
 	int i;
 
 	for (i = 0; i < argc; i++)

@@ -430,8 +430,10 @@ restore_ca_registry(struct sensor *s)
 
 	if (s->redis == NULL)
 		return;
-	if (redis_sink_ca_restore(s->redis, s->ca, &err) == -1)
+	if (redis_sink_ca_restore(s->redis, s->ca, &err) == -1) {
+		stats_incr(&s->st, err.reason);
 		rw_log(LOG_WARNING, "ca registry not restored: %s", err.msg);
+	}
 	ca_registry_set_on_learn(s->ca, redis_sink_ca_learned, s->redis);
 }
 
