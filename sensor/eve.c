@@ -51,9 +51,8 @@ eve_jstr(const char *s)
 	return j;
 }
 
-/* Sets key to string s when s is present and non-empty. */
-static void
-set_str(json_t *o, const char *key, const char *s)
+void
+eve_set_str(json_t *o, const char *key, const char *s)
 {
 	if (s != NULL && s[0] != '\0')
 		json_object_set_new(o, key, eve_jstr(s));
@@ -64,7 +63,7 @@ set_time(json_t *o, const char *key, time_t t)
 {
 	char buf[RW_TIME_BUF];
 
-	set_str(o, key, rw_time_fmt(buf, t));
+	eve_set_str(o, key, rw_time_fmt(buf, t));
 }
 
 /* A reason name, or null when absent; unknown codes as their number. */
@@ -109,20 +108,20 @@ http_json(const struct http_txn *t)
 	if (o == NULL)
 		return NULL;
 	if (q->present) {
-		set_str(o, "hostname", q->host);
-		set_str(o, "url", q->uri);
-		set_str(o, "http_method", q->method);
+		eve_set_str(o, "hostname", q->host);
+		eve_set_str(o, "url", q->uri);
+		eve_set_str(o, "http_method", q->method);
 	}
 	if (r->present)
 		json_object_set_new(o, "status", json_integer(r->status));
 	if (q->present)
-		set_str(o, "http_user_agent", q->user_agent);
+		eve_set_str(o, "http_user_agent", q->user_agent);
 	/* the object's label: the response's, else the request's (POST) */
-	set_str(o, "http_content_type", r->present && r->content_type != NULL ?
+	eve_set_str(o, "http_content_type", r->present && r->content_type != NULL ?
 	    r->content_type : q->present ? q->content_type : NULL);
 	if (q->present) {
-		set_str(o, "cache_control", q->cache_control);
-		set_str(o, "pragma", q->pragma);
+		eve_set_str(o, "cache_control", q->cache_control);
+		eve_set_str(o, "pragma", q->pragma);
 		json_object_set_new(o, "conditional",
 		    json_boolean(q->conditional));
 		json_object_set_new(o, "request_body_length",
@@ -145,10 +144,10 @@ certid_json(const struct ocsp_certid *id, bool with_alg)
 	if (o == NULL)
 		return NULL;
 	if (with_alg)
-		set_str(o, "hash_algorithm", id->hash_alg);
-	set_str(o, "issuer_name_hash", id->issuer_name_hash);
-	set_str(o, "issuer_key_hash", id->issuer_key_hash);
-	set_str(o, "serial", id->serial);
+		eve_set_str(o, "hash_algorithm", id->hash_alg);
+	eve_set_str(o, "issuer_name_hash", id->issuer_name_hash);
+	eve_set_str(o, "issuer_key_hash", id->issuer_key_hash);
+	eve_set_str(o, "serial", id->serial);
 	return o;
 }
 
@@ -164,13 +163,13 @@ ocsp_req_json(const struct ocsp_req *req, bool get)
 		return NULL;
 	}
 	if (req->n_ids > 0)
-		set_str(o, "hash_algorithm", req->ids[0].hash_alg);
+		eve_set_str(o, "hash_algorithm", req->ids[0].hash_alg);
 	for (i = 0; i < req->n_ids; i++)
 		json_array_append_new(a, certid_json(&req->ids[i], false));
 	json_object_set_new(o, "requests", a);
 	if (req->has_nonce)
-		set_str(o, "nonce", req->nonce);
-	set_str(o, "requestor", req->requestor);
+		eve_set_str(o, "nonce", req->nonce);
+	eve_set_str(o, "requestor", req->requestor);
 	json_object_set_new(o, "get", json_boolean(get));
 	return o;
 }
@@ -182,7 +181,7 @@ single_json(const struct ocsp_single *s)
 
 	if (o == NULL)
 		return NULL;
-	set_str(o, "cert_status", ocsp_cert_status_name(s->status));
+	eve_set_str(o, "cert_status", ocsp_cert_status_name(s->status));
 	if (s->has_revocation_time)
 		set_time(o, "revocation_time", s->revocation_time);
 	json_object_set_new(o, "revocation_reason",
@@ -209,16 +208,16 @@ ocsp_resp_json(const struct ocsp_resp *resp, const struct ocsp_verdict *v)
 	if (o == NULL)
 		return NULL;
 	snprintf(num, sizeof(num), "%d", resp->status);
-	set_str(o, "status", name != NULL ? name : num);
+	eve_set_str(o, "status", name != NULL ? name : num);
 	if (!resp->has_basic)
 		return o;
-	set_str(o, "responder_id", resp->responder_id);
+	eve_set_str(o, "responder_id", resp->responder_id);
 	json_object_set_new(o, "responder_id_type",
 	    json_string(resp->responder_by_key ? "key" : "name"));
 	set_time(o, "produced_at", resp->produced_at);
 	json_object_set_new(o, "certs", json_integer((json_int_t)resp->n_certs));
 	if (resp->has_nonce)
-		set_str(o, "nonce", resp->nonce);
+		eve_set_str(o, "nonce", resp->nonce);
 	if ((a = json_array()) != NULL) {
 		for (i = 0; i < resp->n_singles; i++)
 			json_array_append_new(a, single_json(&resp->singles[i]));
@@ -238,23 +237,23 @@ crl_json(const struct crl *c)
 
 	if (o == NULL)
 		return NULL;
-	set_str(o, "issuer", c->issuer);
+	eve_set_str(o, "issuer", c->issuer);
 	if (c->has_crl_number)
-		set_str(o, "crl_number", c->crl_number);
+		eve_set_str(o, "crl_number", c->crl_number);
 	json_object_set_new(o, "delta", json_boolean(c->is_delta));
 	if (c->is_delta)
-		set_str(o, "delta_base", c->delta_base);
+		eve_set_str(o, "delta_base", c->delta_base);
 	set_time(o, "this_update", c->this_update);
 	if (c->has_next_update)
 		set_time(o, "next_update", c->next_update);
-	set_str(o, "aki", c->aki);
+	eve_set_str(o, "aki", c->aki);
 	json_object_set_new(o, "revoked_count",
 	    json_integer((json_int_t)c->revoked_count));
 	if ((a = json_array()) != NULL) {
 		for (i = 0; i < c->n_entries; i++) {
 			if ((e = json_object()) == NULL)
 				break;
-			set_str(e, "serial", c->entries[i].serial);
+			eve_set_str(e, "serial", c->entries[i].serial);
 			set_time(e, "revocation_date",
 			    c->entries[i].revocation_date);
 			json_object_set_new(e, "reason",
@@ -303,7 +302,7 @@ eve_event_json(const struct wire_event *ev, const struct rw_config *cfg)
 	(void)cfg;	/* limits were applied by the decoders */
 	if ((o = json_object()) == NULL)
 		return NULL;
-	set_str(o, "timestamp", rw_time_fmt_us(ts, &ev->ts));
+	eve_set_str(o, "timestamp", rw_time_fmt_us(ts, &ev->ts));
 	json_object_set_new(o, "event_type",
 	    json_string(wire_event_type_name(ev->type)));
 	if (ev->flow != NULL)

@@ -32,6 +32,8 @@ json_t		*eve_event_json(const struct wire_event *ev,
 
 /* A JSON string of untrusted text (new reference), or NULL on OOM. */
 json_t		*eve_jstr(const char *s);
+/* Sets key to eve_jstr(s) when s is present and non-empty (absent: omitted). */
+void		 eve_set_str(json_t *o, const char *key, const char *s);
 
 /* Writes one line; the event_sink emit function, arg is the struct eve. */
 void		 eve_emit(void *arg, const struct wire_event *ev);

@@ -2,14 +2,8 @@
 #include "config.h"
 
 #include "common/timefmt.h"
+#include "sensor/eve.h"
 #include "sensor/eve_cert.h"
-
-static void
-set_str(json_t *o, const char *k, const char *v)
-{
-	if (v != NULL && v[0] != '\0')
-		json_object_set_new(o, k, json_string(v));
-}
 
 static json_t *
 str_list(const char *base, size_t stride, size_t n)
@@ -18,7 +12,7 @@ str_list(const char *base, size_t stride, size_t n)
 	size_t i;
 
 	for (i = 0; a != NULL && i < n; i++)
-		json_array_append_new(a, json_string(base + i * stride));
+		json_array_append_new(a, eve_jstr(base + i * stride));
 	return a;
 }
 
@@ -30,17 +24,17 @@ x509_info_json(const struct x509_info *x)
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	set_str(o, "subject", x->subject);
-	set_str(o, "issuer", x->issuer);
-	set_str(o, "serial", x->serial);
+	eve_set_str(o, "subject", x->subject);
+	eve_set_str(o, "issuer", x->issuer);
+	eve_set_str(o, "serial", x->serial);
 	if (x->has_validity) {
-		set_str(o, "not_before", rw_time_fmt(tb, x->not_before));
-		set_str(o, "not_after", rw_time_fmt(tb, x->not_after));
+		eve_set_str(o, "not_before", rw_time_fmt(tb, x->not_before));
+		eve_set_str(o, "not_after", rw_time_fmt(tb, x->not_after));
 	}
-	set_str(o, "sha1", x->sha1);
-	set_str(o, "sha256", x->sha256);
-	set_str(o, "ski", x->ski);
-	set_str(o, "aki", x->aki);
+	eve_set_str(o, "sha1", x->sha1);
+	eve_set_str(o, "sha256", x->sha256);
+	eve_set_str(o, "ski", x->ski);
+	eve_set_str(o, "aki", x->aki);
 	json_object_set_new(o, "is_ca", json_boolean(x->is_ca));
 	json_object_set_new(o, "key_usage", str_list(x->key_usage[0],
 	    sizeof(x->key_usage[0]), x->n_key_usage));
@@ -56,10 +50,10 @@ x509_info_json(const struct x509_info *x)
 	if (x->urls_truncated)
 		json_object_set_new(o, "urls_truncated", json_true());
 	if ((h = json_object()) != NULL) {
-		set_str(h, "sha1_name", x->name_hash_sha1);
-		set_str(h, "sha1_key", x->key_hash_sha1);
-		set_str(h, "sha256_name", x->name_hash_sha256);
-		set_str(h, "sha256_key", x->key_hash_sha256);
+		eve_set_str(h, "sha1_name", x->name_hash_sha1);
+		eve_set_str(h, "sha1_key", x->key_hash_sha1);
+		eve_set_str(h, "sha256_name", x->name_hash_sha256);
+		eve_set_str(h, "sha256_key", x->key_hash_sha256);
 		json_object_set_new(o, "ocsp_issuer_hashes", h);
 	}
 	return o;
@@ -73,9 +67,9 @@ tls_result_json(const struct tls_result *r)
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	set_str(o, "sni", r->sni);
+	eve_set_str(o, "sni", r->sni);
 	if (r->server_hello)
-		set_str(o, "version", tls_version_name(r->version));
+		eve_set_str(o, "version", tls_version_name(r->version));
 	if (r->tls13)
 		json_object_set_new(o, "tls13", json_true());
 	json_object_set_new(o, "status_request",
@@ -121,7 +115,7 @@ issuer_json(const struct ca_entry *e)
 	if ((o = json_object()) == NULL)
 		return NULL;
 	if (e != NULL)
-		set_str(o, "name", e->name);
+		eve_set_str(o, "name", e->name);
 	json_object_set_new(o, "source", json_string(ca_source_name(
 	    e != NULL ? e->source : CA_SRC_UNKNOWN)));
 	if (e != NULL)
@@ -144,7 +138,7 @@ ocsp_verdict_json(json_t *o, const struct ocsp_verdict *v)
 	json_object_set_new(o, "signature_valid", tri_json(v->signature_valid));
 	json_object_set_new(o, "responder_authorized",
 	    tri_json(v->responder_authorized));
-	set_str(o, "verify_error", v->error);
+	eve_set_str(o, "verify_error", v->error);
 	json_object_set_new(o, "stale", json_boolean(v->stale));
 	if (v->has_request)
 		json_object_set_new(o, "unsolicited",

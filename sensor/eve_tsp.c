@@ -12,19 +12,11 @@
 #define SIGNING_ACTIVITY "client requested an RFC 3161 timestamp from a " \
 	"time-stamping authority: it is signing code or documents"
 
-/* Sets key to the (untrusted) string s when it is non-empty. */
-static void
-put_str(json_t *o, const char *key, const char *s)
-{
-	if (s[0] != '\0')
-		json_object_set_new(o, key, eve_jstr(s));
-}
-
 static void
 put_imprint(json_t *o, const struct tsp_imprint *mi)
 {
-	put_str(o, "hash_algorithm", mi->hash_alg);
-	put_str(o, "message_imprint", mi->imprint);
+	eve_set_str(o, "hash_algorithm", mi->hash_alg);
+	eve_set_str(o, "message_imprint", mi->imprint);
 }
 
 static json_t *
@@ -36,9 +28,9 @@ req_json(const struct tsp_req *q)
 		return NULL;
 	put_imprint(o, &q->imprint);
 	if (q->has_nonce)
-		put_str(o, "nonce", q->nonce);
+		eve_set_str(o, "nonce", q->nonce);
 	if (q->has_policy)
-		put_str(o, "policy", q->policy);
+		eve_set_str(o, "policy", q->policy);
 	json_object_set_new(o, "cert_req", json_boolean(q->cert_req));
 	return o;
 }
@@ -115,19 +107,19 @@ accuracy_json(const struct tsp_resp *r)
 static void
 put_token(json_t *o, const struct tsp_resp *r)
 {
-	put_str(o, "tsa", r->tsa);
-	put_str(o, "serial", r->serial);
+	eve_set_str(o, "tsa", r->tsa);
+	eve_set_str(o, "serial", r->serial);
 	put_gen_time(o, r);
-	put_str(o, "policy", r->policy);
+	eve_set_str(o, "policy", r->policy);
 	put_imprint(o, &r->imprint);
 	if (r->has_accuracy)
 		json_object_set_new(o, "accuracy", accuracy_json(r));
 	if (r->has_nonce)
-		put_str(o, "nonce", r->nonce);
+		eve_set_str(o, "nonce", r->nonce);
 	json_object_set_new(o, "certs", json_integer((json_int_t)r->n_certs));
-	put_str(o, "signer_subject", r->signer_subject);
-	put_str(o, "signer_issuer", r->signer_issuer);
-	put_str(o, "signer_serial", r->signer_serial);
+	eve_set_str(o, "signer_subject", r->signer_subject);
+	eve_set_str(o, "signer_issuer", r->signer_issuer);
+	eve_set_str(o, "signer_serial", r->signer_serial);
 }
 
 static json_t *
@@ -138,7 +130,7 @@ resp_json(const struct tsp_resp *r)
 	if (o == NULL)
 		return NULL;
 	json_object_set_new(o, "status", status_json(r->status));
-	put_str(o, "status_text", r->status_text);
+	eve_set_str(o, "status_text", r->status_text);
 	if (r->has_failure_info)
 		json_object_set_new(o, "failure_info", failure_json(r));
 	if (r->has_token)

@@ -297,28 +297,18 @@ ip_input(struct pktpath *pp, struct cursor *c, const struct timeval *ts,
 	}
 }
 
-/* Dispatches on an ethertype once the link header is gone. */
+/*
+ * Dispatches on an ethertype once the link header is gone, through any
+ * 802.1Q/802.1ad tags: Ethernet carries them, and so does Linux cooked
+ * capture when libpcap puts back the tag the NIC stripped (-i any).
+ */
 static void
 ethertype_input(struct pktpath *pp, uint16_t et, struct cursor *c,
     const struct timeval *ts, size_t wire_left)
 {
-	if (et == ETH_IPV4 || et == ETH_IPV6)
-		ip_input(pp, c, ts, wire_left);
-	else
-		stats_incr(pp->st, "pkt_not_ip");
-}
-
-static void
-ether_input(struct pktpath *pp, struct cursor *c, const struct timeval *ts,
-    size_t wirelen)
-{
-	uint16_t et, tci;
+	uint16_t tci;
 	int tags;
 
-	if (!cur_skip(c, 12) || !cur_get_be16(c, &et)) {
-		short_read(pp, "pkt_malformed_ethernet");
-		return;
-	}
 	for (tags = 0; et == ETH_8021Q || et == ETH_8021AD ||
 	    et == ETH_QINQ_OLD; tags++) {
 		if (tags == MAX_VLAN_TAGS) {
@@ -331,8 +321,25 @@ ether_input(struct pktpath *pp, struct cursor *c, const struct timeval *ts,
 		}
 		if (tags == 0)
 			pp->vlan = tci & 0x0fff;
+		wire_left -= 4;
 	}
-	ethertype_input(pp, et, c, ts, wirelen - (size_t)(14 + 4 * tags));
+	if (et == ETH_IPV4 || et == ETH_IPV6)
+		ip_input(pp, c, ts, wire_left);
+	else
+		stats_incr(pp->st, "pkt_not_ip");
+}
+
+static void
+ether_input(struct pktpath *pp, struct cursor *c, const struct timeval *ts,
+    size_t wirelen)
+{
+	uint16_t et;
+
+	if (!cur_skip(c, 12) || !cur_get_be16(c, &et)) {
+		short_read(pp, "pkt_malformed_ethernet");
+		return;
+	}
+	ethertype_input(pp, et, c, ts, wirelen - 14);
 }
 
 /* BSD loopback: the family is in the capturing host's byte order. */

@@ -499,12 +499,25 @@ drop_privileges(const struct sensor *s)
 	return 0;
 }
 
+/*
+ * Counters are created on first use; these are reported even at zero, so
+ * "no gaps" and "no events" read as such rather than as a missing line.
+ */
+static const char *const core_counters[] = {
+	"packets", "bytes", "flows_created", "tcp_gaps", "http_txn",
+	"wire_events",
+};
+
 static void
 sensor_init(struct sensor *s)
 {
+	size_t i;
+
 	memset(s, 0, sizeof(*s));
 	config_defaults(&s->cfg);
 	stats_init(&s->st);
+	for (i = 0; i < sizeof(core_counters) / sizeof(core_counters[0]); i++)
+		stats_add(&s->st, core_counters[i], 0);
 }
 
 int

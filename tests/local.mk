@@ -140,3 +140,6 @@ TESTS += tests/redis-refuse.sh
 EXTRA_DIST += tests/redis-refuse.sh
 TESTS += tests/ca-registry-redis.sh
 EXTRA_DIST += tests/ca-registry-redis.sh
+
+TESTS += tests/sensor-options.sh
+EXTRA_DIST += tests/sensor-options.sh

@@ -64,3 +64,10 @@ tests_fuzz_fuzz_redis_url_SOURCES = tests/fuzz/fuzz_redis_url.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_redis_url_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_redis_url_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 EXTRA_DIST += tests/fuzz/corpus/fuzz_redis_url
+
+FUZZ_TARGETS += tests/fuzz/fuzz_pktpath
+tests_fuzz_fuzz_pktpath_SOURCES = tests/fuzz/fuzz_pktpath.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_pktpath_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_pktpath_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+EXTRA_DIST += tests/fuzz/corpus/fuzz_pktpath tests/fuzz/mk-pktpath-seeds.py \
+	tests/fuzz/campaign.sh
