@@ -33,3 +33,27 @@ hex_digit(unsigned char c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+long
+pct_decode(uint8_t *dst, size_t dstsz, const char *s, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++, o++) {
+		int hi, lo;
+
+		if (o == dstsz)
+			return -1;
+		if (s[i] != '%') {
+			dst[o] = (uint8_t)s[i];
+			continue;
+		}
+		/* two hex digits must follow within n */
+		if (n - i < 3 || (hi = hex_digit((unsigned char)s[i + 1])) < 0 ||
+		    (lo = hex_digit((unsigned char)s[i + 2])) < 0)
+			return -1;
+		dst[o] = (uint8_t)(hi << 4 | lo);
+		i += 2;
+	}
+	return (long)o;
+}

@@ -16,4 +16,10 @@ int	hex_encode(char *dst, size_t dstsz, const uint8_t *src, size_t len,
 /* Value of one hex digit, or -1. */
 int	hex_digit(unsigned char c);
 
+/*
+ * Percent-decodes s[0..n) into dst (dstsz bytes; n always suffices).
+ * Returns the decoded length, or -1 on a bad escape or when dst is full.
+ */
+long	pct_decode(uint8_t *dst, size_t dstsz, const char *s, size_t n);
+
 #endif

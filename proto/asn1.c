@@ -10,10 +10,12 @@
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "common/hex.h"
 #include "proto/proto.h"
 
 int
@@ -166,4 +168,16 @@ asn1_reason_name(int code)
 	if (code < 0 || (size_t)code >= sizeof(names) / sizeof(names[0]))
 		return NULL;
 	return names[code];
+}
+
+void
+asn1_digest_hex(char *dst, size_t dstsz, const EVP_MD *md, const uint8_t *p,
+    size_t len)
+{
+	uint8_t d[EVP_MAX_MD_SIZE];
+	unsigned dl = 0;
+
+	dst[0] = '\0';
+	if (EVP_Digest(p, len, d, &dl, md, NULL) == 1)
+		hex_encode(dst, dstsz, d, dl, false);
 }

@@ -342,3 +342,44 @@ obj_type_name(enum obj_type t)
 	}
 	return "unknown";
 }
+
+/* Bytes of scripts and text besides printable ASCII: tab, CR, LF. */
+static bool
+text_byte(uint8_t c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n' || c == '\r';
+}
+
+const char *
+obj_body_magic(const uint8_t *body, size_t len)
+{
+	static const struct {
+		const char	*sig;
+		size_t		 n;
+		const char	*name;
+	} map[] = {
+		{ "MZ", 2, "pe" },
+		{ "PK\x03\x04", 4, "zip" },
+		{ "PK\x05\x06", 4, "zip" },	/* an empty archive */
+		{ "\x1f\x8b", 2, "gzip" },
+		{ "%PDF-", 5, "pdf" },
+		{ "\x7f" "ELF", 4, "elf" },
+	};
+	size_t i, n;
+
+	if (body == NULL || len == 0)
+		return "unknown";
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (len >= map[i].n && memcmp(body, map[i].sig, map[i].n) == 0)
+			return map[i].name;
+	/* Windows editors save PowerShell and batch files with a UTF-8 BOM */
+	if (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0) {
+		body += 3;
+		len -= 3;
+	}
+	n = len < OBJ_MAGIC_SCAN ? len : OBJ_MAGIC_SCAN;
+	for (i = 0; i < n; i++)
+		if (!text_byte(body[i]))
+			return "unknown";
+	return n > 0 ? "script/text" : "unknown";
+}

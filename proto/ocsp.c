@@ -573,32 +573,6 @@ b64_value(unsigned char c)
 }
 
 /*
- * Percent-decodes s[0..n) into dst (room for n bytes).  Returns the decoded
- * length, or -1 on a bad escape.
- */
-static long
-pct_decode(uint8_t *dst, const char *s, size_t n)
-{
-	size_t i, o = 0;
-
-	for (i = 0; i < n; i++) {
-		int hi, lo;
-
-		if (s[i] != '%') {
-			dst[o++] = (uint8_t)s[i];
-			continue;
-		}
-		/* two hex digits must follow within n */
-		if (n - i < 3 || (hi = hex_digit((unsigned char)s[i + 1])) < 0 ||
-		    (lo = hex_digit((unsigned char)s[i + 2])) < 0)
-			return -1;
-		dst[o++] = (uint8_t)(hi << 4 | lo);
-		i += 2;
-	}
-	return (long)o;
-}
-
-/*
  * Base64-decodes src[0..n) in place into dst (room for n bytes), padding
  * optional.  Returns the decoded length, or -1 if it is not base64.
  */
@@ -640,7 +614,7 @@ get_try(const char *s, size_t n, uint8_t *work, uint8_t **der,
 	OCSP_REQUEST *req;
 	long m;
 
-	if ((m = pct_decode(work, s, n)) <= 0)
+	if ((m = pct_decode(work, n, s, n)) <= 0)
 		return 0;
 	if ((m = b64_decode(work, work, (size_t)m)) <= 0)
 		return 0;

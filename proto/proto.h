@@ -56,6 +56,12 @@ void		asn1_general_name_text(char buf[NAME_TEXT_MAX], GENERAL_NAME *gn);
 void		asn1_oid_text(char buf[ALG_NAME_MAX], const ASN1_OBJECT *obj);
 /* RFC 5280 CRLReason name for a code, or NULL if the code is unknown. */
 const char	*asn1_reason_name(int code);
+/*
+ * Lower-case hex of the md digest of (p, len) into dst (dstsz bytes: twice
+ * the digest size plus the NUL); "" when the digest fails or does not fit.
+ */
+void		asn1_digest_hex(char *dst, size_t dstsz, const EVP_MD *md,
+		    const uint8_t *p, size_t len);
 
 /* ocsp.c: OCSP requests and responses (RFC 6960) */
 
@@ -227,6 +233,14 @@ const char	*obj_type_name(enum obj_type t);
 enum obj_type	obj_classify_type(const char *content_type);
 /* What a URL path's suffix alone says (.crl, .crt, .p7c ...), or OBJ_NONE. */
 enum obj_type	obj_classify_url(const char *url);
+/*
+ * A short guess at what a body that is no PKI object is, from its first
+ * bytes: "pe" (MZ), "zip", "gzip", "pdf", "elf", "script/text" (the
+ * first OBJ_MAGIC_SCAN bytes are printable ASCII), else "unknown".  Never
+ * NULL; a static string.
+ */
+#define OBJ_MAGIC_SCAN	512
+const char	*obj_body_magic(const uint8_t *body, size_t len);
 
 
 /* x509.c: certificates (CA downloads, TLS chains) and PKCS#7 bundles */

@@ -19,18 +19,6 @@
 #include "proto/proto.h"
 
 static void
-digest_hex(char *dst, size_t dstsz, const EVP_MD *md, const uint8_t *p,
-    size_t len)
-{
-	uint8_t d[EVP_MAX_MD_SIZE];
-	unsigned dl = 0;
-
-	dst[0] = '\0';
-	if (EVP_Digest(p, len, d, &dl, md, NULL) == 1)
-		hex_encode(dst, dstsz, d, dl, false);
-}
-
-static void
 octets_hex(char dst[HASH_HEX_MAX], const ASN1_OCTET_STRING *os)
 {
 	size_t len;
@@ -192,24 +180,25 @@ get_hashes(struct x509_info *o, X509 *x)
 
 	len = i2d_X509(x, &der);
 	if (len > 0) {
-		digest_hex(o->sha1, sizeof(o->sha1), EVP_sha1(), der, (size_t)len);
-		digest_hex(o->sha256, sizeof(o->sha256), EVP_sha256(), der,
+		asn1_digest_hex(o->sha1, sizeof(o->sha1), EVP_sha1(), der,
+		    (size_t)len);
+		asn1_digest_hex(o->sha256, sizeof(o->sha256), EVP_sha256(), der,
 		    (size_t)len);
 	}
 	OPENSSL_free(der);
 	if (X509_NAME_get0_der(X509_get_subject_name(x), &name_der,
 	    &name_len) == 1) {
-		digest_hex(o->name_hash_sha1, sizeof(o->name_hash_sha1),
+		asn1_digest_hex(o->name_hash_sha1, sizeof(o->name_hash_sha1),
 		    EVP_sha1(), name_der, name_len);
-		digest_hex(o->name_hash_sha256, sizeof(o->name_hash_sha256),
+		asn1_digest_hex(o->name_hash_sha256, sizeof(o->name_hash_sha256),
 		    EVP_sha256(), name_der, name_len);
 	}
 	key = X509_get0_pubkey_bitstr(x);
 	if (key != NULL) {
-		digest_hex(o->key_hash_sha1, sizeof(o->key_hash_sha1),
+		asn1_digest_hex(o->key_hash_sha1, sizeof(o->key_hash_sha1),
 		    EVP_sha1(), ASN1_STRING_get0_data(key),
 		    (size_t)ASN1_STRING_length(key));
-		digest_hex(o->key_hash_sha256, sizeof(o->key_hash_sha256),
+		asn1_digest_hex(o->key_hash_sha256, sizeof(o->key_hash_sha256),
 		    EVP_sha256(), ASN1_STRING_get0_data(key),
 		    (size_t)ASN1_STRING_length(key));
 	}

@@ -9,50 +9,26 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/hex.h"
 #include "redis/redis.h"
 
 #define REDIS_DEFAULT_PORT	6379
 #define REDIS_MAX_DB		1000000
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Percent-decodes src[0..len) into dst (dstsz bytes with the NUL).
  * Returns 0, or -1 on a bad escape, an embedded NUL or no room.
  */
 static int
-pct_decode(char *dst, size_t dstsz, const char *src, size_t len)
+pct_text(char *dst, size_t dstsz, const char *src, size_t len)
 {
-	size_t i, o = 0;
+	long n;
 
-	for (i = 0; i < len; i++) {
-		int c = (unsigned char)src[i];
-
-		if (c == '%') {
-			int hi, lo;
-
-			if (len - i < 3 ||
-			    (hi = hexval((unsigned char)src[i + 1])) == -1 ||
-			    (lo = hexval((unsigned char)src[i + 2])) == -1)
-				return -1;
-			c = hi << 4 | lo;
-			i += 2;
-		}
-		if (c == 0 || o + 1 >= dstsz)
-			return -1;
-		dst[o++] = (char)c;
-	}
-	dst[o] = '\0';
+	if (dstsz == 0 ||
+	    (n = pct_decode((uint8_t *)dst, dstsz - 1, src, len)) == -1 ||
+	    memchr(dst, '\0', (size_t)n) != NULL)
+		return -1;
+	dst[n] = '\0';
 	return 0;
 }
 
@@ -85,17 +61,17 @@ parse_userinfo(struct rw_redis_url *u, const char *s, size_t len,
 
 	if (colon == NULL) {
 		/* redis-cli reads a lone userinfo as the password */
-		if (pct_decode(u->password, sizeof(u->password), s, len) == -1)
+		if (pct_text(u->password, sizeof(u->password), s, len) == -1)
 			goto bad_pass;
 		return 0;
 	}
-	if (pct_decode(u->user, sizeof(u->user), s, (size_t)(colon - s)) == -1) {
+	if (pct_text(u->user, sizeof(u->user), s, (size_t)(colon - s)) == -1) {
 		rw_err_set(err, "redis_bad_url", "redis URL: user name is "
 		    "badly percent-encoded or longer than %zu bytes",
 		    sizeof(u->user) - 1);
 		return -1;
 	}
-	if (pct_decode(u->password, sizeof(u->password), colon + 1,
+	if (pct_text(u->password, sizeof(u->password), colon + 1,
 	    len - (size_t)(colon + 1 - s)) == -1)
 		goto bad_pass;
 	return 0;
@@ -165,7 +141,7 @@ parse_unixpart(struct rw_redis_url *u, const char *s, struct rw_err *err)
 	size_t plen = q != NULL ? (size_t)(q - s) : strlen(s);
 
 	if (plen == 0 || s[0] != '/' ||
-	    pct_decode(u->path, sizeof(u->path), s, plen) == -1) {
+	    pct_text(u->path, sizeof(u->path), s, plen) == -1) {
 		rw_err_set(err, "redis_bad_url", "unix URL: want an absolute "
 		    "socket path of at most %zu bytes (unix:///path)",
 		    sizeof(u->path) - 1);

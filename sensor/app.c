@@ -6,12 +6,16 @@
  * header, or neither (then the flow is ignored cheaply).  HTTP flows run
  * the proto/http.c parser; every finished transaction is checked for OCSP,
  * CRL, certificate and timestamp objects, which are decoded (proto/) and
- * handed to the sink as wire events.
+ * handed to the sink as wire events, and for CryptoAPI clients served
+ * anything else.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "common/err.h"
 #include "correlate/correlate.h"
@@ -178,10 +182,41 @@ has_long_segment(const char *uri)
 }
 
 static bool
-cryptoapi_agent(const char *ua)
+version_char(unsigned char c)
 {
-	return ua != NULL && (strncmp(ua, "Microsoft-CryptoAPI/", 20) == 0 ||
-	    strcmp(ua, "CertUtil URL Agent") == 0);
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+	    (c >= 'a' && c <= 'z') || c == '.' || c == '-' || c == '_';
+}
+
+/*
+ * Whether ua is a CryptoAPI agent: "Microsoft-CryptoAPI/<version>" (any
+ * version) or certutil's "CertUtil URL Agent".  ver gets the version, or
+ * "certutil" for the latter; it stops at the first byte that is no
+ * version character and is cut to fit; "" when there is none.
+ */
+static bool
+cryptoapi_agent(const char *ua, char ver[CRYPTOAPI_VERSION_MAX])
+{
+	static const char prefix[] = "Microsoft-CryptoAPI/";
+	size_t n = 0;
+
+	ver[0] = '\0';
+	if (ua == NULL)
+		return false;
+	if (strcmp(ua, "CertUtil URL Agent") == 0) {
+		snprintf(ver, CRYPTOAPI_VERSION_MAX, "%s", "certutil");
+		return true;
+	}
+	if (strncmp(ua, prefix, sizeof(prefix) - 1) != 0)
+		return false;
+	ua += sizeof(prefix) - 1;
+	while (n + 1 < CRYPTOAPI_VERSION_MAX &&
+	    version_char((unsigned char)ua[n])) {
+		ver[n] = ua[n];
+		n++;
+	}
+	ver[n] = '\0';
+	return true;
 }
 
 static void
@@ -550,6 +585,39 @@ handle_ca_cert(struct app_flow *af, const struct http_txn *t,
 		x509_info_array_free(certs, n);
 }
 
+/*
+ * DESIGN.md: a CryptoAPI client served a body that is no PKI object is
+ * certutil abused as a downloader, or an implant wearing its User-Agent.
+ * Only a 2xx answer delivered anything: an error page (a CDP's 404, a
+ * redirect's HTML) is counted, not reported.  The body's hash is of the
+ * whole body only; a cut one says why in the anomalies.
+ */
+static void
+handle_cryptoapi_other(struct app_flow *af, const struct http_txn *t)
+{
+	struct app *a = af->a;
+	const struct http_msg *r = &t->resp;
+	struct cryptoapi_other co;
+	struct wire_event ev;
+
+	memset(&co, 0, sizeof(co));
+	if (!cryptoapi_agent(t->req.user_agent, co.ua_version))
+		return;
+	stats_incr(a->st, "obj_other_cryptoapi");
+	if (r->status < 200 || r->status > 299) {
+		stats_incr(a->st, "cryptoapi_other_not_delivered");
+		return;
+	}
+	event_init(&ev, WE_CRYPTOAPI_OTHER, af, t);
+	co.body_len = r->body_wire_len;
+	co.body_magic = obj_body_magic(r->body, r->body_len);
+	if (body_whole(a, &ev, r))
+		asn1_digest_hex(co.body_sha256, sizeof(co.body_sha256),
+		    EVP_sha256(), r->body, r->body_len);
+	ev.cryptoapi_other = &co;
+	a->sink->emit(a->sink->arg, &ev);
+}
+
 static void
 on_txn(void *arg, struct http_txn *t)
 {
@@ -584,9 +652,8 @@ on_txn(void *arg, struct http_txn *t)
 		handle_ca_cert(af, t, st);
 		break;
 	case OBJ_OTHER:
-		/* DESIGN.md: a CryptoAPI fetch of something else is suspect */
-		if (q->present && cryptoapi_agent(q->user_agent))
-			stats_incr(af->a->st, "obj_other_cryptoapi");
+		if (q->present)
+			handle_cryptoapi_other(af, t);
 		break;
 	default:
 		break;

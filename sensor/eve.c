@@ -279,6 +279,22 @@ tls_json(const struct wire_event *ev)
 	return o;
 }
 
+/* What a CryptoAPI client was served instead of a PKI object. */
+static json_t *
+cryptoapi_other_json(const struct cryptoapi_other *c)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "body_len",
+	    json_integer((json_int_t)c->body_len));
+	eve_set_str(o, "body_sha256", c->body_sha256);
+	eve_set_str(o, "body_magic", c->body_magic);
+	eve_set_str(o, "ua_version", c->ua_version);
+	return o;
+}
+
 /* Objects of the certificate events (ca_cert, tls) and the issuer. */
 static void
 add_cert_objects(json_t *o, const struct wire_event *ev)
@@ -325,6 +341,9 @@ eve_event_json(const struct wire_event *ev, const struct rw_config *cfg)
 	if (ev->type == WE_TIMESTAMP)
 		json_object_set_new(o, "tsp",
 		    tsp_json(ev->tsp_req, ev->tsp_resp));
+	if (ev->type == WE_CRYPTOAPI_OTHER && ev->cryptoapi_other != NULL)
+		json_object_set_new(o, "cryptoapi_other",
+		    cryptoapi_other_json(ev->cryptoapi_other));
 	add_cert_objects(o, ev);
 	if (ev->n_anomalies > 0 && (a = json_array()) != NULL) {
 		for (i = 0; i < ev->n_anomalies && i < WE_MAX_ANOMALIES; i++)

@@ -12,6 +12,7 @@ wire_event_type_name(enum wire_event_type t)
 	case WE_CA_CERT:	return "ca_cert";
 	case WE_TIMESTAMP:	return "timestamp";
 	case WE_TLS:		return "tls";
+	case WE_CRYPTOAPI_OTHER: return "cryptoapi_other";
 	}
 	return "unknown";
 }

@@ -1,15 +1,16 @@
 /*
  * event.h - a wire event: one HTTP transaction (or TLS handshake) that
  * carried a revocation, certificate or timestamp object, with what was
- * decoded from it.  The app layer fills it; sinks (JSON lines, Redis) read
- * it.  Everything it points to is owned by the producer and valid only
- * during the sink call.
+ * decoded from it, or that served a CryptoAPI client something else.  The
+ * app layer fills it; sinks (JSON lines, Redis) read it.  Everything it
+ * points to is owned by the producer and valid only during the sink call.
  */
 #ifndef RW_EVENT_H
 #define RW_EVENT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/time.h>
 
 #include "proto/http.h"
@@ -24,9 +25,24 @@ enum wire_event_type {
 	WE_CA_CERT,
 	WE_TIMESTAMP,
 	WE_TLS,
+	WE_CRYPTOAPI_OTHER,
 };
 
 #define WE_MAX_ANOMALIES	8
+
+/* Bytes kept of "Microsoft-CryptoAPI/<version>"'s version, with the NUL. */
+#define CRYPTOAPI_VERSION_MAX	32
+
+/*
+ * WE_CRYPTOAPI_OTHER: a client with a CryptoAPI User-Agent (certutil, or a
+ * spoof of it) was served a body that is no PKI object.
+ */
+struct cryptoapi_other {
+	uint64_t	 body_len;	/* body bytes seen on the wire */
+	char		 body_sha256[65];	/* "" when the body was cut */
+	const char	*body_magic;	/* obj_body_magic() */
+	char		 ua_version[CRYPTOAPI_VERSION_MAX];	/* "" if none */
+};
 
 struct wire_event {
 	enum wire_event_type	 type;
@@ -53,6 +69,9 @@ struct wire_event {
 
 	/* WE_TLS: the handshake */
 	const struct tls_result	*tls;
+
+	/* WE_CRYPTOAPI_OTHER */
+	const struct cryptoapi_other *cryptoapi_other;
 
 	/*
 	 * The CA the object names as issuer, looked up in the CA registry

@@ -90,4 +90,15 @@ for e in 's/"9F01"/"9f01"/' 's/"6FCD62A4376D6E68"/"006FCD62A4376D6E68"/' \
 	sed "$e" "$TMP/tsp.json" >"$TMP/tsp-bad.json"
 	expect_rc 1 "timestamp format: $e" '[]' "$TMP/tsp-bad.json"
 done
+# cryptoapi_other events: hash case and length, magic names, body_len
+cat >"$TMP/capi.json" <<'JSON'
+{"timestamp":"2026-11-30T06:15:27.963408Z","event_type":"cryptoapi_other","http":{"url":"/update.exe","status":200},"cryptoapi_other":{"body_len":4059,"body_sha256":"309c6918fa562ac2da805992b168f5f650c4ced94ac61d709772cea0467a1e09","body_magic":"pe","ua_version":"10.0"}}
+JSON
+expect_rc 0 "cryptoapi_other event" '[{"event_type":"cryptoapi_other","cryptoapi_other":{"body_magic":"pe"}}]' "$TMP/capi.json"
+for e in 's/309c6918fa/309C6918FA/' 's/a1e09"/a1e0"/' 's/"pe"/"exe"/' \
+    's/"body_len":4059/"body_len":"4059"/' 's/"body_len":4059/"body_len":0/' \
+    's/"body_magic":"pe",//' 's/"10.0"/"10.0 (x)"/' 's/\.963408Z/Z/'; do
+	sed "$e" "$TMP/capi.json" >"$TMP/capi-bad.json"
+	expect_rc 1 "cryptoapi_other format: $e" '[]' "$TMP/capi-bad.json"
+done
 echo "all $n checker self-tests passed"

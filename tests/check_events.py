@@ -26,9 +26,10 @@ Matching (expected against actual):
       {"$in": [V, ...]}     matches one of the V (each V a pattern itself)
       {"$len": N}           a list of N elements
 
-Unless --no-format, every actual ocsp/crl/timestamp event is also checked
-for the documented formats (timestamp, upper-case serials, lower-case
-hashes, reason and status names, genTime).  Every problem is printed with want/have; the
+Unless --no-format, every actual ocsp/crl/timestamp/cryptoapi_other event
+is also checked for the documented formats (timestamp, upper-case serials,
+lower-case hashes, reason and status names, genTime, body_len, body_magic
+names, ua_version).  Every problem is printed with want/have; the
 exit status is 0 only when there is none.
 """
 
@@ -67,6 +68,10 @@ TSP_FAILURE = {
 # genTime: RFC 3339 UTC with the token's fraction of a second, if any
 RE_GENTIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z")
 RE_OID = re.compile(r"[0-2](\.\d+)+")
+# cryptoapi_other: what a CryptoAPI client was served instead of PKI
+RE_SHA256 = re.compile(r"[0-9a-f]{64}")
+BODY_MAGIC = {"pe", "zip", "gzip", "pdf", "elf", "script/text", "unknown"}
+RE_UA_VERSION = re.compile(r"[0-9A-Za-z._-]{1,31}")
 
 
 def jtype(v):
@@ -187,7 +192,7 @@ def check_format(ev, where, problems):
             bad(path, "one of the documented names", v)
 
     et = ev.get("event_type")
-    if et not in ("ocsp", "crl", "timestamp"):
+    if et not in ("ocsp", "crl", "timestamp", "cryptoapi_other"):
         return
     chk("timestamp", ev.get("timestamp", MISSING), RE_TS)
     if not isinstance(ev.get("timestamp"), str):
@@ -229,6 +234,27 @@ def check_format(ev, where, problems):
             RE_OBJTIME)
         chk(p + "reason", r.get("reason", MISSING), names=REASONS)
     tsp_format(ev.get("tsp") or {}, chk)
+    if et == "cryptoapi_other":
+        capi_format(ev.get("cryptoapi_other", MISSING), chk, bad)
+
+
+def capi_format(c, chk, bad):
+    """The formats of a cryptoapi_other object (docs/events.md)."""
+    if not isinstance(c, dict):
+        bad("cryptoapi_other", "an object", c)
+        return
+    n = c.get("body_len", MISSING)
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        bad("cryptoapi_other.body_len", "a positive integer", n)
+    chk("cryptoapi_other.body_sha256", c.get("body_sha256", MISSING),
+        RE_SHA256)
+    chk("cryptoapi_other.body_magic", c.get("body_magic", MISSING),
+        names=BODY_MAGIC)
+    if c.get("body_magic") is None:
+        bad("cryptoapi_other.body_magic", "present", c.get("body_magic",
+                                                         MISSING))
+    chk("cryptoapi_other.ua_version", c.get("ua_version", MISSING),
+        RE_UA_VERSION)
 
 
 def tsp_format(tsp, chk):

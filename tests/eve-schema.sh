@@ -1,6 +1,6 @@
 #!/bin/sh
 # Validates the JSON lines test_eve writes (events built from real DER)
-# and the sensor's events on tests/data/gen/timestamp.pcap
+# and the sensor's events on tests/data/gen/timestamp.pcap and cryptoapi.pcap
 # against docs/eve.schema.json with python3-jsonschema, and checks that the
 # schema catches a renamed field, so this test can fail.
 . "$top_srcdir/tests/setup"
@@ -17,11 +17,15 @@ done
 
 RW_EVE_OUT="$TMP/eve.json" "$top_builddir/tests/unit/test_eve" >"$TMP/unit.out"
 [ -s "$TMP/eve.json" ] || { echo "FAIL: test_eve wrote no events"; exit 1; }
-# and the sensor's own events on the RFC 3161 capture
-"$top_builddir/revwire" sensor -r "$top_srcdir/tests/data/gen/timestamp.pcap" \
-    --no-redis --json - >>"$TMP/eve.json" 2>"$TMP/sensor.err"
-grep -q '"event_type":"timestamp"' "$TMP/eve.json" ||
-    { echo "FAIL: no timestamp event to validate"; cat "$TMP/sensor.err"; exit 1; }
+# and the sensor's own events on the RFC 3161 and CryptoAPI captures
+for t in timestamp cryptoapi_other; do
+	p=$t
+	[ "$t" = cryptoapi_other ] && p=cryptoapi
+	"$top_builddir/revwire" sensor -r "$top_srcdir/tests/data/gen/$p.pcap" \
+	    --no-redis --json - >>"$TMP/eve.json" 2>"$TMP/sensor.err"
+	grep -q "\"event_type\":\"$t\"" "$TMP/eve.json" ||
+	    { echo "FAIL: no $t event to validate"; cat "$TMP/sensor.err"; exit 1; }
+done
 
 cat >"$TMP/validate.py" <<'PYEOF'
 import json, sys
@@ -46,11 +50,11 @@ SCHEMA="$top_srcdir/docs/eve.schema.json"
 "$PY" "$TMP/validate.py" "$SCHEMA" "$TMP/eve.json"
 
 # Every event the sensor writes for the real-tool captures: ocsp, crl,
-# ca_cert and tls, with issuers and OCSP verdicts.
+# ca_cert, tls and cryptoapi_other, with issuers and OCSP verdicts.
 for p in "$top_srcdir"/tests/data/gen/*.pcap; do
 	"$REVWIRE" sensor -r "$p" --no-redis --json - 2>/dev/null >>"$TMP/sensor.json"
 done
-for t in ocsp crl ca_cert tls; do
+for t in ocsp crl ca_cert tls cryptoapi_other; do
 	grep -q "\"event_type\":\"$t\"" "$TMP/sensor.json" ||
 	    { echo "FAIL: no $t event in the sensor sample"; exit 1; }
 done
@@ -59,7 +63,9 @@ done
 # The schema must reject a renamed field at every level we define.
 for rename in 's/"cert_status"/"certStatus"/' 's/"src_ip"/"source_ip"/' \
     's/"revoked_count"/"revokedCount"/' 's/"http_user_agent"/"user_agent"/' \
-    's/"message_imprint"/"messageImprint"/' 's/"gen_time"/"genTime"/'; do
+    's/"message_imprint"/"messageImprint"/' 's/"gen_time"/"genTime"/' \
+    's/"body_magic"/"magic"/' 's/"cryptoapi_other":{/"capi":{/' \
+    's/"event_type":"cryptoapi_other"/"event_type":"ocsp"/'; do
 	sed "$rename" "$TMP/eve.json" >"$TMP/broken.json"
 	if cmp -s "$TMP/eve.json" "$TMP/broken.json"; then
 		echo "FAIL: '$rename' changed nothing: the sample lacks that field"

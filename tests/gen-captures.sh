@@ -1,5 +1,6 @@
 #!/bin/sh
-# Regenerates the real-tool captures and the RFC 3161 one into a temp dir
+# Regenerates the real-tool captures, the RFC 3161 one and the
+# CryptoAPI-downloader one into a temp dir
 # (fresh keys, fresh times, the ports from HTTP_PORT/OCSP_PORT) and runs
 # the sensor on them:
 # the committed captures are not the only traffic the sensor understands.
@@ -33,7 +34,18 @@ if [ "$rc" != 0 ]; then
 	cat "$TMP/gen-tsp.log"
 	exit 1
 fi
-for n in real-tools vectors pki-wire timestamp; do
+# The CryptoAPI-downloader capture, on the same port.
+set +e
+CAPI_PORT=$HTTP_PORT sh "$top_srcdir/tests/gen/make-capi-capture.sh" "$TMP/data" "$TMP/exp" \
+    >"$TMP/gen-capi.log" 2>&1
+rc=$?
+set -e
+if [ "$rc" != 0 ]; then
+	echo "FAIL: make-capi-capture.sh exited $rc"
+	cat "$TMP/gen-capi.log"
+	exit 1
+fi
+for n in real-tools vectors pki-wire timestamp cryptoapi; do
 	[ -f "$TMP/data/$n.pcap" ] || continue
 	sensor_check "$TMP/data/$n.pcap" "$TMP/exp/$n.json" "$(cat "$TMP/exp/$n.packets")"
 done

@@ -1,5 +1,5 @@
 /*
- * fuzz_objtype.c - obj_classify() on hostile bodies.  The first input byte
+ * fuzz_objtype.c - obj_classify() and obj_body_magic() on hostile bodies.  The first input byte
  * picks the label (none, a mislabel, a matching type, a URL suffix) and the
  * direction; the rest is the body.
  */
@@ -32,6 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t = obj_classify(data + 1, size - 1, types[sel % 6],
 	    urls[(sel >> 3) % 5], (sel & 0x80) != 0);
 	if (obj_type_name(t) == NULL || (size == 1 && t != OBJ_NONE))
+		abort();
+	if (obj_body_magic(data + 1, size - 1) == NULL)
 		abort();
 	return 0;
 }

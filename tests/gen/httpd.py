@@ -3,8 +3,9 @@
 
 usage: httpd.py PORT DIR [TSA_CONFIG]
 
-GET serves DIR/PATH; POST reads the request body and answers with DIR/PATH
-(so a client can POST an OCSP request and get a chosen response back).
+GET serves DIR/PATH and HEAD its headers only; POST reads the request body
+and answers with DIR/PATH (so a client can POST an OCSP request and get a
+chosen response back).
 With TSA_CONFIG, a POST labelled application/timestamp-query (or the older
 timestamp-request) is an RFC 3161 time-stamping request instead: the body
 goes to `openssl ts -reply -config TSA_CONFIG` and its reply comes back as
@@ -45,7 +46,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "revwire-test-httpd/1.0"
     sys_version = ""
 
-    def send_file(self):
+    def send_file(self, head=False):
         root = self.server.root
         rel = self.path.split("?", 1)[0].lstrip("/")
         path = os.path.realpath(os.path.join(root, rel))
@@ -62,10 +63,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                          TYPES.get(ext, "application/octet-stream"))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not head:
+            self.wfile.write(body)
 
     def do_GET(self):
         self.send_file()
+
+    def do_HEAD(self):
+        self.send_file(head=True)
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))

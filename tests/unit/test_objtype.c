@@ -255,5 +255,36 @@ test_names(void)
 	CHECK_STR(obj_type_name(OBJ_NONE), "none");
 }
 
+/* What a CryptoAPI client was served instead: the first bytes' guess. */
+static void
+test_body_magic(void)
+{
+	static const uint8_t bom_ps1[] = "\xef\xbb\xbfWrite-Output 1\r\n";
+	uint8_t text[OBJ_MAGIC_SCAN + 1];
+
+	CHECK_STR(obj_body_magic((const uint8_t *)"MZ", 2), "pe");
+	CHECK_STR(obj_body_magic((const uint8_t *)"PK\x03\x04\x14", 5), "zip");
+	CHECK_STR(obj_body_magic((const uint8_t *)"PK\x05\x06", 4), "zip");
+	CHECK_STR(obj_body_magic((const uint8_t *)"\x1f\x8b\x08", 3), "gzip");
+	CHECK_STR(obj_body_magic((const uint8_t *)"%PDF-1.7\n", 9), "pdf");
+	CHECK_STR(obj_body_magic((const uint8_t *)"\x7f" "ELF\x02", 5), "elf");
+	CHECK_STR(obj_body_magic((const uint8_t *)"#!/bin/sh\n\techo\r\n", 17),
+	    "script/text");
+	CHECK_STR(obj_body_magic(bom_ps1, sizeof(bom_ps1) - 1), "script/text");
+	/* the BOM alone, UTF-16 text, a short signature: no guess */
+	CHECK_STR(obj_body_magic(bom_ps1, 3), "unknown");
+	CHECK_STR(obj_body_magic((const uint8_t *)"\xff\xfeW\0", 4), "unknown");
+	CHECK_STR(obj_body_magic((const uint8_t *)"\x1f", 1), "unknown");
+	CHECK_STR(obj_body_magic((const uint8_t *)"", 0), "unknown");
+	CHECK_STR(obj_body_magic(NULL, 0), "unknown");
+	/* only the first OBJ_MAGIC_SCAN bytes are looked at */
+	memset(text, 'a', sizeof(text));
+	text[OBJ_MAGIC_SCAN - 1] = 0x00;
+	CHECK_STR(obj_body_magic(text, sizeof(text)), "unknown");
+	text[OBJ_MAGIC_SCAN - 1] = 'a';
+	text[OBJ_MAGIC_SCAN] = 0x00;
+	CHECK_STR(obj_body_magic(text, sizeof(text)), "script/text");
+}
+
 UNIT_MAIN(test_real_objects, test_content_wins, test_labels, test_truncated,
-    test_shapes, test_vectors, test_names)
+    test_shapes, test_vectors, test_names, test_body_magic)
