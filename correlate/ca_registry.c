@@ -22,6 +22,8 @@ struct ca_registry {
 	size_t		 n, max;
 	uint64_t	 seq;
 	struct stats	*st;
+	ca_learn_fn	 on_learn;
+	void		*on_learn_arg;
 };
 
 const char *
@@ -146,6 +148,24 @@ add(struct ca_registry *r, const struct x509_info *info, enum ca_source src)
 	return 1;
 }
 
+void
+ca_registry_set_on_learn(struct ca_registry *r, ca_learn_fn fn, void *arg)
+{
+	r->on_learn = fn;
+	r->on_learn_arg = arg;
+}
+
+/* A CA the wire taught: the hook (persistence) hears of each one once. */
+static int
+add_learned(struct ca_registry *r, const struct x509_info *info)
+{
+	if (add(r, info, CA_SRC_WIRE) == 0)
+		return 0;
+	if (r->on_learn != NULL)
+		r->on_learn(r->on_learn_arg, info);
+	return 1;
+}
+
 int
 ca_registry_learn(struct ca_registry *r, const struct x509_info *info)
 {
@@ -162,7 +182,7 @@ ca_registry_learn(struct ca_registry *r, const struct x509_info *info)
 		}
 	if (!info->is_ca)
 		return 0;
-	return add(r, info, CA_SRC_WIRE);
+	return add_learned(r, info);
 }
 
 int
@@ -180,7 +200,15 @@ ca_registry_learn_verified(struct ca_registry *r, const struct x509_info *info)
 		return 0;
 	ok = X509_verify(info->x, k) == 1;
 	ERR_clear_error();
-	return ok ? add(r, info, CA_SRC_WIRE) : 0;
+	return ok ? add_learned(r, info) : 0;
+}
+
+int
+ca_registry_restore(struct ca_registry *r, const struct x509_info *info)
+{
+	if (r == NULL || info == NULL || info->x == NULL || !info->is_ca)
+		return 0;
+	return add(r, info, CA_SRC_WIRE);
 }
 
 int

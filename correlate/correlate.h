@@ -69,6 +69,26 @@ int	ca_registry_learn_verified(struct ca_registry *r,
 	    const struct x509_info *info);
 
 /*
+ * Adds a CA certificate an earlier run learned from the wire (persisted
+ * by the on_learn hook's owner) with source wire, without calling the
+ * hook.  The caller has checked the stored bytes (they decode, their
+ * fingerprint is the one they were stored under).  Returns 1 added, 0 not
+ * (not a CA, known already, or the registry is full of trust-store CAs).
+ */
+int	ca_registry_restore(struct ca_registry *r,
+	    const struct x509_info *info);
+
+/*
+ * Called once for every CA certificate ca_registry_learn() or
+ * ca_registry_learn_verified() added; info is only borrowed for the call.
+ * fn NULL: none.  Lets the owner persist what the wire taught while the
+ * registry itself does no I/O.
+ */
+typedef void (*ca_learn_fn)(void *arg, const struct x509_info *info);
+void	ca_registry_set_on_learn(struct ca_registry *r, ca_learn_fn fn,
+	    void *arg);
+
+/*
  * Finds a CA by an OCSP CertID's hashes; alg is "sha1" or "sha256", hashes
  * lower- or upper-case hex.  Returns the entry (owned by the registry, valid
  * until the next learn/load/free), or NULL: unknown, never a guess.

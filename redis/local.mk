@@ -1,4 +1,5 @@
 librevwire_a_SOURCES += \
+	redis/castore.c \
 	redis/conn.c \
 	redis/embedded.c \
 	redis/redis.h \

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <hiredis/hiredis.h>
 
@@ -103,6 +104,29 @@ int  rw_redis_xadd(struct rw_redis *r, const char *key, unsigned long long maxle
  */
 int  rw_redis_write_stats(struct rw_redis *r, const char *key,
 	    const struct stats *st, unsigned long long ttl);
+
+/* castore.c: CA certificates learned from the wire (RW_KEY_CA_WIRE) */
+
+/*
+ * Stores a CA certificate's DER under its SHA-256 fingerprint fp (lower
+ * hex) unless stored already, keeping the newest max entries (first
+ * stored, first trimmed; one script, so concurrent sensors keep the two
+ * keys in step).  Through rw_redis_write(): spooled while Redis is away.
+ * Returns like rw_redis_write().
+ */
+int  rw_redis_ca_put(struct rw_redis *r, const char *fp, const uint8_t *der,
+	    size_t len, unsigned long long max);
+
+/*
+ * Calls fn with every stored (fingerprint, DER) of the newest max
+ * entries, oldest first, reading a page at a time.  The bytes are only
+ * what Redis holds: fn must check them.  Returns 0, or -1 with err (Redis
+ * away or an unexpected reply; fn may have been called for some).
+ */
+typedef void (*rw_redis_ca_fn)(void *arg, const char *fp, const uint8_t *der,
+	    size_t len);
+int  rw_redis_ca_scan(struct rw_redis *r, unsigned long long max,
+	    rw_redis_ca_fn fn, void *arg, struct rw_err *err);
 
 /* embedded.c */
 

@@ -8,6 +8,8 @@
  * their indexes and stream) is under {rw}, so on Redis Cluster it lives on
  * one shard and every join is one atomic step.  The bulky event streams
  * are under their own tags ({wire}, {ep}) and spread to other shards.
+ * The CA certificates sensors learned from the wire are under {ca}: only
+ * the sensors' own script (redis/castore.c) touches them, together.
  */
 #ifndef RW_SCHEMA_H
 #define RW_SCHEMA_H
@@ -20,6 +22,10 @@
 /* Event streams (written by the sinks, XADD MAXLEN ~ from config). */
 #define RW_KEY_WIRE_EVENTS	"rw:{wire}:events"
 #define RW_KEY_EP_EVENTS	"rw:{ep}:events"
+
+/* Wire-learned CA certificates (redis/castore.c), capped at ca-registry-max. */
+#define RW_KEY_CA_WIRE		"rw:{ca}:wire"
+#define RW_KEY_CA_ORDER		"rw:{ca}:wire:order"
 
 /* Correlation keys used from C (the query side). */
 #define RW_KEY_META		RW_KEY_PREFIX "meta"

@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include "correlate/corr.h"
+#include "correlate/correlate.h"
 #include "common/log.h"
 #include "redis/redis.h"
 #include "redis/schema.h"
@@ -121,6 +124,66 @@ redis_sink_emit(void *arg, const struct wire_event *ev)
 	/* correlation: corr_wire_event(corr, ev, j) goes here */
 	free(text);
 	json_decref(j);
+}
+
+/* ---- the CA registry's wire-learned part in Redis ---- */
+
+void
+redis_sink_ca_learned(void *arg, const struct x509_info *info)
+{
+	struct redis_sink *rs = arg;
+	unsigned char *der = NULL;
+	int len;
+
+	if ((len = i2d_X509(info->x, &der)) <= 0) {
+		ERR_clear_error();
+		stats_incr(rs->st, "ca_registry_store_failed");
+		return;
+	}
+	/* a lost write is counted by the write path (redis_spool_dropped) */
+	if (rw_redis_ca_put(rs->r, info->sha256, der, (size_t)len,
+	    rs->cfg->ca_registry_max) == 0)
+		stats_incr(rs->st, "ca_registry_stored");
+	OPENSSL_free(der);
+}
+
+struct ca_restore {
+	struct stats		*st;
+	struct ca_registry	*reg;
+	size_t			 der_max;
+};
+
+/* What Redis holds is checked like wire input: it may be anyone's write. */
+static void
+restore_one(void *arg, const char *fp, const uint8_t *der, size_t len)
+{
+	struct ca_restore *cr = arg;
+	struct x509_info info;
+
+	if (len > cr->der_max || x509_parse(&info, der, len, NULL) == -1) {
+		stats_incr(cr->st, "ca_registry_restore_bad");
+		return;
+	}
+	if (!info.is_ca || strcmp(info.sha256, fp) != 0)
+		stats_incr(cr->st, "ca_registry_restore_bad");
+	else if (ca_registry_restore(cr->reg, &info) == 1)
+		stats_incr(cr->st, "ca_registry_restored");
+	x509_info_free(&info);
+}
+
+int
+redis_sink_ca_restore(struct redis_sink *rs, struct ca_registry *reg,
+    struct rw_err *err)
+{
+	struct ca_restore cr;
+
+	cr.st = rs->st;
+	cr.reg = reg;
+	/* no certificate the wire taught was longer than its carrier */
+	cr.der_max = rs->cfg->http_max_body > rs->cfg->tls_max_handshake ?
+	    rs->cfg->http_max_body : rs->cfg->tls_max_handshake;
+	return rw_redis_ca_scan(rs->r, rs->cfg->ca_registry_max, restore_one,
+	    &cr, err);
 }
 
 void

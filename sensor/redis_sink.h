@@ -37,6 +37,27 @@ void		redis_sink_close(struct redis_sink *rs);
 struct corr;
 void		redis_sink_set_corr(struct redis_sink *rs, struct corr *c);
 
+/*
+ * The CA registry's on_learn hook (ca_registry_set_on_learn, arg the
+ * struct redis_sink): stores the CA the wire taught in Redis so the next
+ * run, and every sensor writing there, knows it.
+ */
+struct x509_info;
+void		redis_sink_ca_learned(void *arg, const struct x509_info *info);
+
+/*
+ * Adds to reg, with source wire, the CA certificates stored by earlier
+ * runs (the newest ca-registry-max).  A stored value that does not decode
+ * as one CA certificate, is longer than any certificate the sensor keeps,
+ * or is not the certificate its fingerprint names is counted
+ * ("ca_registry_restore_bad") and skipped; what was added is counted
+ * ("ca_registry_restored").  Returns 0, or -1 with err when Redis could
+ * not be read (nothing or part restored).
+ */
+struct ca_registry;
+int		redis_sink_ca_restore(struct redis_sink *rs,
+		    struct ca_registry *reg, struct rw_err *err);
+
 /* The connection, for writers that share it (correlation, ingest). */
 struct rw_redis	*redis_sink_conn(struct redis_sink *rs);
 

@@ -418,6 +418,26 @@ flush_redis(struct sensor *s)
 }
 
 /*
+ * What earlier runs (and other sensors) learned from the wire comes back
+ * after the trust store, so the store keeps its rank; from now on what
+ * the wire teaches is written back.  Redis unreadable: the wire teaches
+ * again.
+ */
+static void
+restore_ca_registry(struct sensor *s)
+{
+	struct rw_err err;
+
+	if (s->redis == NULL)
+		return;
+	if (redis_sink_ca_restore(s->redis, s->ca, &err) == -1) {
+		stats_incr(&s->st, err.reason);
+		rw_log(LOG_WARNING, "ca registry not restored: %s", err.msg);
+	}
+	ca_registry_set_on_learn(s->ca, redis_sink_ca_learned, s->redis);
+}
+
+/*
  * The trust store seeds the CA registry; an unreadable store is worth a
  * warning, not a refusal to run: wire-learned CAs still resolve.
  */
@@ -439,6 +459,7 @@ load_ca_registry(struct sensor *s)
 	    (n = ca_registry_load_dir(s->ca, s->cfg.ca_dir, &err)) == -1)
 		rw_log(LOG_WARNING, "ca-dir: %s", err.msg);
 	(void)n;
+	restore_ca_registry(s);
 	return 0;
 }
 

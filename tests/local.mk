@@ -142,6 +142,8 @@ TESTS += tests/redis-list.sh
 EXTRA_DIST += tests/redis-list.sh
 TESTS += tests/redis-refuse.sh
 EXTRA_DIST += tests/redis-refuse.sh
+TESTS += tests/ca-registry-redis.sh
+EXTRA_DIST += tests/ca-registry-redis.sh
 
 TESTS += tests/sensor-options.sh
 EXTRA_DIST += tests/sensor-options.sh

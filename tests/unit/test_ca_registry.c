@@ -67,6 +67,60 @@ test_wire_learning(void)
 	ca_registry_free(r);
 }
 
+struct heard {
+	int	n;
+	char	sha256[65];
+};
+
+static void
+on_learn(void *arg, const struct x509_info *info)
+{
+	struct heard *h = arg;
+
+	h->n++;
+	memcpy(h->sha256, info->sha256, sizeof(h->sha256));
+}
+
+/*
+ * The hook hears each CA the wire teaches once, by either path; a restored
+ * CA is wire-sourced but silent, and a certificate that is no CA is not
+ * restored.
+ */
+static void
+test_on_learn_and_restore(void)
+{
+	static struct stats st;
+	struct ca_registry *r;
+	struct x509_info sub, root, leaf;
+	const struct ca_entry *e;
+	struct heard h = { 0, "" };
+
+	stats_init(&st);
+	r = ca_registry_new(16, &st);
+	CHECK_INT(load(&sub, "tests/data/certs/MicSecSerCA2011_2011-10-18.crt"), 0);
+	CHECK_INT(load(&root, "tests/data/certs/MicRooCerAut2011_2011_03_22.crt"), 0);
+	CHECK_INT(load(&leaf, "tests/data/gen/pki-wire/tls.crt"), 0);
+	ca_registry_set_on_learn(r, on_learn, &h);
+	CHECK_INT(ca_registry_restore(r, &root), 1);
+	CHECK_INT(h.n, 0);
+	e = ca_registry_lookup_name(r, root.subject);
+	CHECK(e != NULL && e->source == CA_SRC_WIRE);
+	CHECK_INT(ca_registry_learn(r, &root), 0);	/* restored: known */
+	CHECK_INT(h.n, 0);
+	CHECK_INT(ca_registry_learn_verified(r, &sub), 1);	/* root signed it */
+	CHECK_INT(h.n, 1);
+	CHECK_STR(h.sha256, sub.sha256);
+	CHECK_INT(ca_registry_learn(r, &sub), 0);
+	CHECK_INT(h.n, 1);
+	CHECK_INT(ca_registry_restore(r, &leaf), 0);	/* no CA */
+	CHECK_INT(ca_registry_count(r), 2);
+	ca_registry_set_on_learn(r, NULL, NULL);
+	x509_info_free(&sub);
+	x509_info_free(&root);
+	x509_info_free(&leaf);
+	ca_registry_free(r);
+}
+
 static void
 test_trust_store(void)
 {
@@ -114,4 +168,4 @@ test_trust_store(void)
 	ca_registry_free(r);
 }
 
-UNIT_MAIN(test_wire_learning, test_trust_store)
+UNIT_MAIN(test_wire_learning, test_on_learn_and_restore, test_trust_store)
