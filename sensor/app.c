@@ -312,8 +312,14 @@ teaches(X509 *x)
 	    (X509_get_extended_key_usage(x) & XKU_CODE_SIGN) != 0);
 }
 
+/*
+ * The certificates a response carries, learned unless the response was
+ * shown forged: its CA certificates would then be the forger's, and the
+ * registry (persisted and shared through Redis) would keep them.
+ */
 static void
-learn_ocsp_certs(struct app *a, const struct ocsp_resp *resp)
+learn_ocsp_certs(struct app *a, const struct ocsp_resp *resp,
+    const struct ocsp_verdict *v)
 {
 	const STACK_OF(X509) *certs;
 	struct x509_info info;
@@ -321,6 +327,10 @@ learn_ocsp_certs(struct app *a, const struct ocsp_resp *resp)
 
 	if (a->ca == NULL || !resp->has_basic || resp->basic == NULL)
 		return;
+	if (v->checked && v->signature_valid == RW_TRI_FALSE) {
+		stats_incr(a->st, "ocsp_forged_certs_not_learned");
+		return;
+	}
 	certs = OCSP_resp_get0_certs(resp->basic);
 	for (i = 0; i < sk_X509_num(certs); i++) {
 		if (!teaches(sk_X509_value(certs, i)))
@@ -399,7 +409,7 @@ emit_ocsp(struct app *a, struct wire_event *ev, const struct ocsp_req *req,
 		    resp_ts->tv_sec, &v);
 	a->sink->emit(a->sink->arg, ev);
 	if (resp != NULL)
-		learn_ocsp_certs(a, resp);
+		learn_ocsp_certs(a, resp, &v);
 }
 
 static void
@@ -732,7 +742,7 @@ on_tls(void *arg, const struct tls_result *res)
 		if (res->chain[i].decoded)
 			learn_certs(a, &res->chain[i].info, 1);
 	if (ev.ocsp_resp != NULL)
-		learn_ocsp_certs(a, &resp);
+		learn_ocsp_certs(a, &resp, &v);
 	ocsp_resp_free(&resp);
 }
 
