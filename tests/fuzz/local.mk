@@ -1,3 +1,6 @@
+# Every target's seed corpus and past findings, replayed by make check.
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/regress
+
 # One block per target, e.g.
 #   FUZZ_TARGETS += tests/fuzz/fuzz_http
 #   tests_fuzz_fuzz_http_SOURCES = tests/fuzz/fuzz_http.c $(FUZZ_MAIN)
@@ -17,13 +20,11 @@ FUZZ_TARGETS += tests/fuzz/fuzz_endpoint_json
 tests_fuzz_fuzz_endpoint_json_SOURCES = tests/fuzz/fuzz_endpoint_json.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_endpoint_json_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_endpoint_json_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
-EXTRA_DIST += tests/fuzz/corpus/fuzz_endpoint_json
 
 FUZZ_TARGETS += tests/fuzz/fuzz_endpoint_xml
 tests_fuzz_fuzz_endpoint_xml_SOURCES = tests/fuzz/fuzz_endpoint_xml.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_endpoint_xml_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_endpoint_xml_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
-EXTRA_DIST += tests/fuzz/corpus/fuzz_endpoint_xml
 FUZZ_TARGETS += tests/fuzz/fuzz_ocsp_req
 tests_fuzz_fuzz_ocsp_req_SOURCES = tests/fuzz/fuzz_ocsp_req.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_ocsp_req_LDADD = $(RW_LIBS)
@@ -57,17 +58,15 @@ FUZZ_TARGETS += tests/fuzz/fuzz_tsp
 tests_fuzz_fuzz_tsp_SOURCES = tests/fuzz/fuzz_tsp.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_tsp_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_tsp_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
-EXTRA_DIST += tests/fuzz/corpus/fuzz_tsp
 
 FUZZ_TARGETS += tests/fuzz/fuzz_redis_url
 tests_fuzz_fuzz_redis_url_SOURCES = tests/fuzz/fuzz_redis_url.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_redis_url_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_redis_url_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
-EXTRA_DIST += tests/fuzz/corpus/fuzz_redis_url
 
 FUZZ_TARGETS += tests/fuzz/fuzz_pktpath
 tests_fuzz_fuzz_pktpath_SOURCES = tests/fuzz/fuzz_pktpath.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_pktpath_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_pktpath_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
-EXTRA_DIST += tests/fuzz/corpus/fuzz_pktpath tests/fuzz/mk-pktpath-seeds.py \
+EXTRA_DIST += tests/fuzz/mk-pktpath-seeds.py \
 	tests/fuzz/campaign.sh
