@@ -172,10 +172,15 @@ ipv4_input(struct pktpath *pp, struct cursor *c, const struct timeval *ts,
 	    (fragw & 0x2000) != 0, c->p, plen, ts);
 }
 
+/*
+ * The extension headers of RFC 7045 2.1 that may stand before TCP: Hop-by-
+ * Hop, Routing, Fragment, AH, Destination Options, Mobility, HIP, Shim6.
+ */
 static bool
 ipv6_ext_header(uint8_t nh)
 {
-	return nh == 0 || nh == 43 || nh == 60 || nh == 51 || nh == 44;
+	return nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60 ||
+	    nh == 135 || nh == 139 || nh == 140;
 }
 
 /* Walks the extension headers; 0 on a transport header, -1 dropped. */

@@ -34,9 +34,12 @@ EOF
 sensor_check "$TMP/clean.pcapng" "$WANT" 51
 
 # IPv6 extension headers skipped: Hop-by-Hop, Routing and Destination
-# Options (8 bytes each) inserted before TCP in every packet of ipv6.pcap
-"$PYTHON" - "$top_srcdir/tests/data/awkward/ipv6.pcap" "$TMP/ipv6-ext.pcap" <<'EOF'
+# Options (8 bytes each) inserted before TCP in every packet of ipv6.pcap;
+# then Mobility, HIP and Shim6 (RFC 7045: the generic layout)
+for chain in std more; do
+"$PYTHON" - "$top_srcdir/tests/data/awkward/ipv6.pcap" "$TMP/ipv6-$chain.pcap" "$chain" <<'EOF'
 import struct, sys
+first = {"std": (0, 60, 1), "more": (135, 139, 140)}[sys.argv[3]]
 data = open(sys.argv[1], "rb").read()
 out = open(sys.argv[2], "wb")
 out.write(data[:24])
@@ -47,15 +50,21 @@ while off + 16 <= len(data):
     off += 16 + incl
     if f[12:14] == b"\x86\xdd":
         ip, rest = bytearray(f[14:54]), f[54:]
-        ext = (bytes([43, 0, 1, 4]) + b"\0" * 4 +      # HBH, PadN
-               bytes([60, 0, 253, 0]) + b"\0" * 4 +    # Routing, segleft 0
-               bytes([ip[6], 0, 1, 4]) + b"\0" * 4)    # DestOpts, PadN
-        ip[6] = 0
+        if sys.argv[3] == "std":
+            ext = (bytes([43, 0, 1, 4]) + b"\0" * 4 +      # HBH, PadN
+                   bytes([60, 0, 253, 0]) + b"\0" * 4 +    # Routing, segleft 0
+                   bytes([ip[6], 0, 1, 4]) + b"\0" * 4)    # DestOpts, PadN
+        else:
+            ext = (bytes([139, 0, 0, 0]) + b"\0" * 4 +     # Mobility
+                   bytes([140, 0, 0, 0]) + b"\0" * 4 +     # HIP
+                   bytes([ip[6], 0, 0, 0]) + b"\0" * 4)    # Shim6
+        ip[6] = first[0]
         ip[4:6] = struct.pack("!H", struct.unpack("!H", ip[4:6])[0] + 24)
         f = f[:14] + bytes(ip) + ext + rest
     out.write(struct.pack("<IIII", sec, usec, len(f), len(f)) + f)
 EOF
-sensor_check "$TMP/ipv6-ext.pcap" "$top_srcdir/tests/expected/awkward/ipv6.json" 51
+sensor_check "$TMP/ipv6-$chain.pcap" "$top_srcdir/tests/expected/awkward/ipv6.json" 51
+done
 
 # Linux cooked capture with the 802.1Q tag libpcap puts back after the
 # protocol field (-i any on a trunk): same events, tagged vlan 100
