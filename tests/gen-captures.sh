@@ -13,38 +13,27 @@ need_tool openssl curl tcpdump "$PYTHON"
 HTTP_PORT=${GEN_HTTP_PORT:-18090}
 OCSP_PORT=${GEN_OCSP_PORT:-18091}
 export HTTP_PORT OCSP_PORT PYTHON
-set +e
-sh "$top_srcdir/tests/gen/make-captures.sh" "$TMP/data" "$TMP/exp" >"$TMP/gen.log" 2>&1
-rc=$?
-set -e
-[ "$rc" = 77 ] && skip "$(tail -1 "$TMP/gen.log")"
-if [ "$rc" != 0 ]; then
-	echo "FAIL: make-captures.sh exited $rc"
-	cat "$TMP/gen.log"
-	exit 1
-fi
-# The RFC 3161 capture, on the HTTP port make-captures.sh has released.
-set +e
-TSA_PORT=$HTTP_PORT sh "$top_srcdir/tests/gen/make-tsp-capture.sh" "$TMP/data" "$TMP/exp" \
-    >"$TMP/gen-tsp.log" 2>&1
-rc=$?
-set -e
-if [ "$rc" != 0 ]; then
-	echo "FAIL: make-tsp-capture.sh exited $rc"
-	cat "$TMP/gen-tsp.log"
-	exit 1
-fi
-# The CryptoAPI-downloader capture, on the same port.
-set +e
-CAPI_PORT=$HTTP_PORT sh "$top_srcdir/tests/gen/make-capi-capture.sh" "$TMP/data" "$TMP/exp" \
-    >"$TMP/gen-capi.log" 2>&1
-rc=$?
-set -e
-if [ "$rc" != 0 ]; then
-	echo "FAIL: make-capi-capture.sh exited $rc"
-	cat "$TMP/gen-capi.log"
-	exit 1
-fi
+# gen SCRIPT [VAR=VALUE...]: run one generator into $TMP/data and $TMP/exp;
+# its skip (77) skips the test, any other failure fails it.
+gen() {
+	_g=$1; shift
+	set +e
+	env "$@" sh "$top_srcdir/tests/gen/$_g" "$TMP/data" "$TMP/exp" >"$TMP/$_g.log" 2>&1
+	_rc=$?
+	set -e
+	[ "$_rc" = 77 ] && skip "$(tail -1 "$TMP/$_g.log")"
+	if [ "$_rc" != 0 ]; then
+		echo "FAIL: $_g exited $_rc"
+		cat "$TMP/$_g.log"
+		exit 1
+	fi
+	return 0
+}
+gen make-captures.sh
+# The RFC 3161 and CryptoAPI-downloader captures, on the HTTP port
+# make-captures.sh has released.
+gen make-tsp-capture.sh TSA_PORT="$HTTP_PORT"
+gen make-capi-capture.sh CAPI_PORT="$HTTP_PORT"
 for n in real-tools vectors pki-wire timestamp cryptoapi; do
 	[ -f "$TMP/data/$n.pcap" ] || continue
 	sensor_check "$TMP/data/$n.pcap" "$TMP/exp/$n.json" "$(cat "$TMP/exp/$n.packets")"
