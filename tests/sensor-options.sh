@@ -37,49 +37,40 @@ sensor_check "$TMP/clean.pcapng" "$WANT" 51
 # Options (8 bytes each) inserted before TCP in every packet of ipv6.pcap;
 # then Mobility, HIP and Shim6 (RFC 7045: the generic layout)
 for chain in std more; do
-"$PYTHON" - "$top_srcdir/tests/data/awkward/ipv6.pcap" "$TMP/ipv6-$chain.pcap" "$chain" <<'EOF'
+"$PYTHON" - "$top_srcdir/tests/data/awkward/ipv6.pcap" "$TMP/ipv6-$chain.pcap" "$chain" \
+    "$top_srcdir/tests/gen" <<'EOF'
 import struct, sys
+sys.path.insert(0, sys.argv[4])
+from pcapmap import map_frames
 first = {"std": (0, 60, 1), "more": (135, 139, 140)}[sys.argv[3]]
-data = open(sys.argv[1], "rb").read()
-out = open(sys.argv[2], "wb")
-out.write(data[:24])
-off = 24
-while off + 16 <= len(data):
-    sec, usec, incl, orig = struct.unpack("<IIII", data[off:off + 16])
-    f = data[off + 16:off + 16 + incl]
-    off += 16 + incl
-    if f[12:14] == b"\x86\xdd":
-        ip, rest = bytearray(f[14:54]), f[54:]
-        if sys.argv[3] == "std":
-            ext = (bytes([43, 0, 1, 4]) + b"\0" * 4 +      # HBH, PadN
-                   bytes([60, 0, 253, 0]) + b"\0" * 4 +    # Routing, segleft 0
-                   bytes([ip[6], 0, 1, 4]) + b"\0" * 4)    # DestOpts, PadN
-        else:
-            ext = (bytes([139, 0, 0, 0]) + b"\0" * 4 +     # Mobility
-                   bytes([140, 0, 0, 0]) + b"\0" * 4 +     # HIP
-                   bytes([ip[6], 0, 0, 0]) + b"\0" * 4)    # Shim6
-        ip[6] = first[0]
-        ip[4:6] = struct.pack("!H", struct.unpack("!H", ip[4:6])[0] + 24)
-        f = f[:14] + bytes(ip) + ext + rest
-    out.write(struct.pack("<IIII", sec, usec, len(f), len(f)) + f)
+def insert(f):
+    if f[12:14] != b"\x86\xdd":
+        return f
+    ip, rest = bytearray(f[14:54]), f[54:]
+    if sys.argv[3] == "std":
+        ext = (bytes([43, 0, 1, 4]) + b"\0" * 4 +      # HBH, PadN
+               bytes([60, 0, 253, 0]) + b"\0" * 4 +    # Routing, segleft 0
+               bytes([ip[6], 0, 1, 4]) + b"\0" * 4)    # DestOpts, PadN
+    else:
+        ext = (bytes([139, 0, 0, 0]) + b"\0" * 4 +     # Mobility
+               bytes([140, 0, 0, 0]) + b"\0" * 4 +     # HIP
+               bytes([ip[6], 0, 0, 0]) + b"\0" * 4)    # Shim6
+    ip[6] = first[0]
+    ip[4:6] = struct.pack("!H", struct.unpack("!H", ip[4:6])[0] + 24)
+    return f[:14] + bytes(ip) + ext + rest
+map_frames(sys.argv[1], sys.argv[2], insert)
 EOF
 sensor_check "$TMP/ipv6-$chain.pcap" "$top_srcdir/tests/expected/awkward/ipv6.json" 51
 done
 
 # Linux cooked capture with the 802.1Q tag libpcap puts back after the
 # protocol field (-i any on a trunk): same events, tagged vlan 100
-"$PYTHON" - "$top_srcdir/tests/data/awkward/sll.pcap" "$TMP/sll-vlan.pcap" <<'EOF'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-out = open(sys.argv[2], "wb")
-out.write(data[:24])
-off = 24
-while off + 16 <= len(data):
-    sec, usec, incl, orig = struct.unpack("<IIII", data[off:off + 16])
-    f = data[off + 16:off + 16 + incl]
-    off += 16 + incl
-    f = f[:14] + b"\x81\x00\x00\x64" + f[14:]
-    out.write(struct.pack("<IIII", sec, usec, len(f), len(f)) + f)
+"$PYTHON" - "$top_srcdir/tests/data/awkward/sll.pcap" "$TMP/sll-vlan.pcap" \
+    "$top_srcdir/tests/gen" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[3])
+from pcapmap import map_frames
+map_frames(sys.argv[1], sys.argv[2], lambda f: f[:14] + b"\x81\x00\x00\x64" + f[14:])
 EOF
 "$PYTHON" - "$top_srcdir/tests/expected/awkward/sll.json" "$TMP/sll-vlan.json" <<'EOF'
 import json, sys
