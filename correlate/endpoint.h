@@ -214,7 +214,8 @@ void	ep_ctx_free(struct ep_ctx *ctx);
 
 /* endpoint.c */
 
-/* Resets every field of ev to "absent". */
+/* Resets every field of ev to "absent": scalars 0, strings "" (what
+ * follows a string's NUL is left as it was). */
 void	ep_event_reset(struct ep_event *ev);
 
 /*

@@ -879,8 +879,39 @@ test_kind(void)
 	CHECK_INT(ep_kind_of_table("DeviceImageLoadEvents"), EP_KIND_NONE);
 }
 
+/*
+ * A reset after a full event leaves nothing behind: every field reads as
+ * absent, so the event's JSON is that of a zeroed event.
+ */
+static void
+test_reset(void)
+{
+	struct ep_event *ev = malloc(sizeof(*ev)), *zero = calloc(1,
+	    sizeof(*zero));
+	json_t *a, *b;
+
+	CHECK(ev != NULL && zero != NULL);
+	memset(ev, 'A', sizeof(*ev));
+	ev->ci.activity_id[sizeof(ev->ci.activity_id) - 1] = '\0';
+	ep_event_reset(ev);
+	CHECK_INT(ev->record_id, 0);
+	CHECK_INT(ev->kind, EP_KIND_NONE);
+	CHECK(!ev->has_pid && !ev->has_ts && !ev->cert.has_creation);
+	CHECK_STR(ev->command_line, "");
+	CHECK_STR(ev->cert.crl_urls, "");
+	CHECK_STR(ev->ci.activity_id, "");
+	CHECK_STR(ev->protocol, "");
+	a = ep_event_json(ev);
+	b = ep_event_json(zero);
+	CHECK(a != NULL && b != NULL && json_equal(a, b));
+	json_decref(a);
+	json_decref(b);
+	free(ev);
+	free(zero);
+}
+
 UNIT_MAIN(test_nxlog, test_flat, test_winlogbeat6, test_splunk_xml,
     test_codeintegrity, test_winlogbeat7, test_winlogbeat_ecs,
     test_integrations, test_json_xml_same_event, test_evtx_xml, test_evtx_json, test_mde,
     test_mde_rows, test_bad_input, test_line_limit, test_field_limit,
-    test_xml_hostile, test_xml_multiline, test_time, test_kind)
+    test_xml_hostile, test_xml_multiline, test_time, test_kind, test_reset)
