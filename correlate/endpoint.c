@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "correlate/endpoint.h"
+#include "correlate/jdoc.h"
 
 #define SYSMON_PROVIDER	"Microsoft-Windows-Sysmon"
 #define SYSMON_CHANNEL	"Microsoft-Windows-Sysmon/Operational"
@@ -73,6 +74,10 @@ ep_ctx_free(struct ep_ctx *ctx)
 	ctx->ev = NULL;
 	free(ctx->xml);
 	ctx->xml = NULL;
+	if (ctx->json != NULL)
+		jd_free(ctx->json);
+	free(ctx->json);
+	ctx->json = NULL;
 }
 
 /*
@@ -118,6 +123,16 @@ ep_utf8_valid(const char *str, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
+		uint64_t w;
+
+		/* ASCII, 8 bytes at a time: most of any event */
+		if (len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
 		if (s[i] < 0x80) {
 			i++;
 			continue;

@@ -169,6 +169,8 @@ struct ep_event {
 	struct ep_cert	cert;
 };
 
+struct jdoc;
+
 /* Limits of one normaliser context (see EP_DEF_*). */
 struct ep_limits {
 	size_t		max_line;
@@ -200,6 +202,7 @@ struct ep_ctx {
 	uint64_t		 rejected;	/* counted under a reason */
 	uint64_t		 dropped;	/* not an event id we keep */
 	void			*xml;		/* ingest_xml.c state, owned */
+	struct jdoc		*json;		/* ingest_json.c document, owned */
 };
 
 /*
