@@ -157,18 +157,16 @@ static bool
 text_ok(struct jdoc *d, const unsigned char *s, size_t len)
 {
 	const char *p = (const char *)s;
-	bool suspect = false;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		if (s[i] == '\0')
-			return false;
-		suspect |= s[i] == '?' || s[i] >= 0xed;
-	}
-	/* decoded elsewhere: it had escapes */
-	if (suspect && (p < d->buf || p > d->buf + d->buflen) &&
-	    !surrogates_paired(d))
+	if (memchr(s, '\0', len) != NULL)
 		return false;
+	/* in the input: no escapes, and the caller checked its UTF-8 */
+	if (p >= d->buf && p <= d->buf + d->buflen)
+		return true;
+	for (i = 0; i < len; i++)
+		if (s[i] == '?' || s[i] >= 0xed)
+			return surrogates_paired(d);
 	return true;
 }
 
