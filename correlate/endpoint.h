@@ -276,12 +276,12 @@ const char	*ep_kind_name(enum ep_kind k);
 /* ep_json.c */
 
 /*
- * The event as a JSON object (new reference, caller decrefs; absent values
- * omitted, times RFC 3339 UTC), or NULL on OOM.  What goes to the endpoint
- * event stream in Redis.
+ * The event as compact JSON text (absent values omitted, times RFC 3339
+ * UTC), NUL-terminated, its length in *len when len is not NULL; NULL on
+ * OOM.  The caller frees it.  What goes to the endpoint event stream in
+ * Redis.
  */
-struct json_t;
-struct json_t	*ep_event_json(const struct ep_event *ev);
+char	*ep_event_json(const struct ep_event *ev, size_t *len);
 
 /* ingest_json.c */
 

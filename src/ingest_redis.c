@@ -9,8 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "redis/redis.h"
 #include "redis/schema.h"
 #include "sensor/redis_sink.h"
@@ -184,15 +182,11 @@ ingest_redis_event(struct ingest_redis *ir, const struct ep_event *ev)
 {
 	char dkey[EP_NAME_MAX * 2 + 64];
 	struct pending *p = &ir->pend[ir->npend];
-	json_t *j;
 
-	if ((j = ep_event_json(ev)) == NULL ||
-	    (p->json = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
-		json_decref(j);
+	if ((p->json = ep_event_json(ev, NULL)) == NULL) {
 		stats_incr(ir->st, "redis_event_encode_failed");
 		return -1;
 	}
-	json_decref(j);
 	p->kind = ep_kind_name(ev->kind);
 	p->mark = NULL;
 	/* no record id (Defender rows): nothing to deduplicate on */

@@ -952,7 +952,7 @@ test_reset(void)
 {
 	struct ep_event *ev = malloc(sizeof(*ev)), *zero = calloc(1,
 	    sizeof(*zero));
-	json_t *a, *b;
+	char *a, *b;
 
 	CHECK(ev != NULL && zero != NULL);
 	memset(ev, 'A', sizeof(*ev));
@@ -965,11 +965,13 @@ test_reset(void)
 	CHECK_STR(ev->cert.crl_urls, "");
 	CHECK_STR(ev->ci.activity_id, "");
 	CHECK_STR(ev->protocol, "");
-	a = ep_event_json(ev);
-	b = ep_event_json(zero);
-	CHECK(a != NULL && b != NULL && json_equal(a, b));
-	json_decref(a);
-	json_decref(b);
+	a = ep_event_json(ev, NULL);
+	b = ep_event_json(zero, NULL);
+	CHECK(a != NULL && b != NULL);
+	if (a != NULL && b != NULL)
+		CHECK_STR(a, b);
+	free(a);
+	free(b);
 	free(ev);
 	free(zero);
 }
