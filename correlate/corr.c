@@ -384,14 +384,18 @@ fcall(struct corr *c, const char *fn, json_t *rec, struct rw_err *err)
 static void
 hash_id(char prefix, const char *text, char out[20])
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	int i;
 
 	SHA256((const unsigned char *)text, strlen(text), md);
 	out[0] = prefix;
 	out[1] = ':';
-	for (i = 0; i < 8; i++)
-		snprintf(out + 2 + 2 * i, 3, "%02x", md[i]);
+	for (i = 0; i < 8; i++) {
+		out[2 + 2 * i] = hex[md[i] >> 4];
+		out[3 + 2 * i] = hex[md[i] & 0xf];
+	}
+	out[18] = '\0';
 }
 
 static const char *
@@ -947,10 +951,8 @@ corr_endpoint_event(struct corr *c, const struct ep_event *ev,
 		rw_err_set(err, "corr_oom", "%s: out of memory", __func__);
 		return -1;
 	}
-	corr_ep_id(ev, eid);
 	lower_copy(host, sizeof(host), ev->computer);
 	json_object_set_new(rec, "k", json_string("ep"));
-	json_object_set_new(rec, "eid", json_string(eid));
 	json_object_set_new(rec, "kind", json_integer(
 	    ev->kind == EP_MDE_NETWORK ? 3 : ev->kind == EP_MDE_PROCESS ? 1 :
 	    (json_int_t)ev->kind));
@@ -1016,6 +1018,9 @@ corr_endpoint_event(struct corr *c, const struct ep_event *ev,
 		stats_incr(c->st, "corr_ep_skipped");
 		return 0;
 	}
+	/* a SHA-256: only for the events that go to Redis */
+	corr_ep_id(ev, eid);
+	json_object_set_new(rec, "eid", json_string(eid));
 	rc = fcall(c, RW_FN_EP, rec, err);
 	json_decref(rec);
 	stats_incr(c->st, "corr_ep_events");
