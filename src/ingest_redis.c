@@ -63,6 +63,8 @@ struct ingest_redis {
 	struct pending		*pend;	/* events not yet in a script call */
 	size_t			 npend, max;
 	struct batch_slot	*slots;	/* max + 1 */
+	int			(*on_seal)(void *);
+	void			*on_seal_arg;
 };
 
 static void
@@ -133,16 +135,25 @@ on_batch(void *arg, const redisReply *rep)
 		stats_add(b->ir->st, "ep_redis_refused", b->n);
 }
 
+void
+ingest_redis_on_seal(struct ingest_redis *ir, int (*fn)(void *), void *arg)
+{
+	ir->on_seal = fn;
+	ir->on_seal_arg = arg;
+}
+
 int
 ingest_redis_seal(struct ingest_redis *ir)
 {
 	const char **argv;
 	char ttl[24], maxlen[24], numkeys[24];
 	size_t i, nkeys = 1, argc, k, a;
-	int rc = -1;
+	int rc = -1, before = 0;
 
+	if (ir->on_seal != NULL)
+		before = ir->on_seal(ir->on_seal_arg);
 	if (ir->npend == 0)
-		return 0;
+		return before;
 	for (i = 0; i < ir->npend; i++)
 		nkeys += ir->pend[i].mark != NULL;
 	argc = 3 + nkeys + 2 + 3 * ir->npend;
@@ -174,7 +185,7 @@ ingest_redis_seal(struct ingest_redis *ir)
 	if (rc == -1)
 		stats_add(ir->st, "ep_redis_dropped", ir->npend);
 	free_pending(ir);
-	return rc;
+	return rc == -1 || before == -1 ? -1 : 0;
 }
 
 int
@@ -197,7 +208,6 @@ ingest_redis_event(struct ingest_redis *ir, const struct ep_event *ev)
 		return -1;
 	}
 	ir->npend++;
-	/* correlation: corr_endpoint_event(corr, ev) goes here */
 	if (ir->npend == ir->max)
 		return ingest_redis_seal(ir);
 	return 0;
