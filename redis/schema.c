@@ -17,7 +17,7 @@ extern const char rw_revwire_lua[];
 static const struct schema_key keys[] = {
 	{ NULL, RW_KEY_WIRE_EVENTS, NULL, SCHEMA_STREAM,
 	    "MAXLEN ~ (redis helper's stream-maxlen)",
-	    "every wire event, EVE JSON (docs/events.md)" },
+	    "every wire event, EVE JSON (docs/events.md), once per event id within wire-dedupe-ttl" },
 	{ NULL, RW_KEY_EP_EVENTS, NULL, SCHEMA_STREAM,
 	    "MAXLEN ~ (redis helper's stream-maxlen)",
 	    "every normalised endpoint event" },
