@@ -283,6 +283,37 @@ share_path(const char *path, uid_t uid, gid_t gid, mode_t mode,
 	return 0;
 }
 
+/*
+ * Gives a spool file to uid:gid.  The directory may already be uid's (an
+ * earlier drop), so only a plain file with one link is given, through
+ * its descriptor: never what a planted symlink or hard link points to.
+ */
+static int
+give_file(const char *path, uid_t uid, gid_t gid, struct rw_err *err)
+{
+	const char *why = NULL;
+	struct stat sb;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1) {
+		if (errno == ENOENT)
+			return 0;	/* gone meanwhile */
+		why = strerror(errno);
+	} else if (fstat(fd, &sb) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
+		why = "not a plain file with one link";
+	else if (fchown(fd, uid, gid) == -1)
+		why = strerror(errno);
+	if (fd != -1)
+		close(fd);
+	if (why == NULL)
+		return 0;
+	rw_err_set(err, "redis_embedded_share", "%s: %s", path, why);
+	return -1;
+}
+
 /* The spool and what earlier (root) runs left in it become uid's. */
 static int
 share_spool(const char *dir, uid_t uid, gid_t gid, struct rw_err *err)
@@ -309,12 +340,7 @@ share_spool(const char *dir, uid_t uid, gid_t gid, struct rw_err *err)
 		if (strncmp(de->d_name, "redis.", 6) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", spool, de->d_name);
-		/* never follow a link someone planted into the spool */
-		if (lchown(path, uid, gid) == -1) {
-			rw_err_set(err, "redis_embedded_share", "%s: %s", path,
-			    strerror(errno));
-			rc = -1;
-		}
+		rc = give_file(path, uid, gid, err);
 	}
 	closedir(d);
 	return rc;

@@ -9,7 +9,9 @@
 # serials and reasons of openssl's view of the CRL) and the correlation
 # recorded the CRL's serials (rw:{rw}:crl:<serial>), so the sensor
 # reconnected as nobody and loaded the library.  The state directory is
-# shared with nobody's group only: mode 2750, socket 770, spool nobody's.
+# shared with nobody's group only: mode 2750, socket 770, spool nobody's;
+# a link planted in the (now nobody's) spool is neither given to nobody
+# nor written through by a later root process.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup"
 . "$top_srcdir/tests/events.sh"
 [ "$(id -u)" = 0 ] || skip "live capture needs root"
@@ -134,4 +136,22 @@ wait "$sensor" || rc=$?
 [ "$rc" = 0 ] || { echo "FAIL: sensor exited $rc"; cat "$TMP/sensor.err"; fail=1; }
 grep -q '^redis_connects [2-9]' "$TMP/sensor.err" && echo "ok reconnected" ||
     { echo "FAIL no reconnect"; grep redis_ "$TMP/sensor.err"; fail=1; }
+
+# the spool is now nobody's: links planted there are never followed by root
+echo "root's file" > "$TMP/victim"
+ln -sf "$TMP/victim" "$STATE/spool/redis.spool"
+rc=0
+timeout 20 "$REVWIRE" sensor -i lo -f "tcp port $PORT" -u nobody \
+    --set state-dir="$STATE" --json /dev/null 2>"$TMP/sensor2.err" || rc=$?
+[ "$rc" = 1 ] && grep -q "sharing the private Redis.*redis.spool: " "$TMP/sensor2.err" &&
+    [ "$(stat -c '%U' "$TMP/victim")" = root ] &&
+    echo "ok a planted link stops the sensor, its target stays root's" ||
+    { echo "FAIL planted link: exit $rc"; cat "$TMP/sensor2.err"; fail=1; }
+"$REVWIRE" sensor -r "$top_srcdir/tests/data/gen/real-tools.pcap" \
+    --set state-dir="$STATE" --json /dev/null 2>"$TMP/sensor3.err" || true
+[ "$(cat "$TMP/victim")" = "root's file" ] &&
+    grep -q '^redis_spool_unavailable 1$' "$TMP/sensor3.err" &&
+    echo "ok root's spool does not follow it" ||
+    { echo "FAIL the spool wrote through a link"; fail=1; }
+rm -f "$STATE/spool/redis.spool"
 exit $fail
