@@ -19,7 +19,7 @@ need_tool curl openssl python3 redis-server redis-cli
 case "$(redis-server --version)" in
 *v=[0-6].*) skip "redis-server older than 7 (no FUNCTION/FCALL)" ;;
 esac
-PORT=${REVWIRE_TEST_PORT:-18193}
+PORT=${REVWIRE_TEST_PORT:-$(free_port)}
 STATE="$TMP/state"
 SOCK="$STATE/redis.sock"
 fail=0
