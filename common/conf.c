@@ -82,6 +82,7 @@ static const struct conf_key conf_keys[] = {
 	K("redis-stream-maxlen", CT_UINT, redis_stream_maxlen, 100, 1000000000, "1000000"),
 	KS("ingest-list-key", ingest_list_key, "winlogbeat"),
 	K("ingest-dedupe-ttl", CT_SECS, ingest_dedupe_ttl, 60, 31536000, "604800"),
+	K("wire-dedupe-ttl", CT_SECS, wire_dedupe_ttl, 60, 31536000, "604800"),
 
 	/* endpoint scoring: validated by correlate/score.c; "" = default */
 	KS("scoring-profile", scoring_profile, ""),

@@ -74,6 +74,7 @@ struct rw_config {
 	uint64_t	redis_stream_maxlen;	/* XADD MAXLEN ~ of event streams */
 	char		ingest_list_key[RW_CONF_STR_MAX];	/* Winlogbeat list */
 	uint64_t	ingest_dedupe_ttl;	/* seconds an event id is remembered */
+	uint64_t	wire_dedupe_ttl;	/* same, for the wire event stream */
 
 	/* endpoint scoring (correlate/score.c parses these; "" = default) */
 	char		scoring_profile[RW_CONF_STR_MAX];

@@ -1006,6 +1006,35 @@ lower_copy(char *dst, size_t n, const char *src)
 	dst[i] = '\0';
 }
 
+/*
+ * A serial as the wire writes it (upper-case hex, whole bytes, no 00 pad),
+ * so that Defender's CertificateSerialNumber ("0b4a9ab6ddcdb7b2", also
+ * with a sign byte or an odd digit count) meets the OCSP and CRL serials.
+ * Anything that is not hex is only upper-cased (it then matches nothing).
+ */
+static void
+serial_wire_form(char *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src), i, o = 0;
+
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)src[i]))
+			break;
+	if (i == len) {
+		while (len > 2 && src[0] == '0' && (len % 2 == 1 ||
+		    src[1] == '0')) {
+			/* an odd count drops one zero, an even one a 00 byte */
+			src += len % 2 == 1 ? 1 : 2;
+			len -= len % 2 == 1 ? 1 : 2;
+		}
+		if (len % 2 == 1 && o + 1 < n)
+			dst[o++] = '0';
+	}
+	for (i = 0; i < len && o + 1 < n; i++)
+		dst[o++] = (char)toupper((unsigned char)src[i]);
+	dst[o] = '\0';
+}
+
 int
 corr_endpoint_event(struct corr *c, const struct ep_event *ev,
     struct rw_err *err)
@@ -1078,12 +1107,8 @@ corr_endpoint_event(struct corr *c, const struct ep_event *ev,
 	    res.score : 0));
 	if (ev->kind == EP_MDE_FILE_CERT && ev->cert.serial[0] != '\0') {
 		char serial[EP_NAME_MAX];
-		size_t i;
 
-		for (i = 0; ev->cert.serial[i] != '\0' && i + 1 < sizeof(serial);
-		    i++)
-			serial[i] = (char)toupper((unsigned char)ev->cert.serial[i]);
-		serial[i] = '\0';
+		serial_wire_form(serial, sizeof(serial), ev->cert.serial);
 		set_s(rec, "serial", serial);
 		set_s(rec, "cert_issuer", ev->cert.issuer);
 		set_s(rec, "signature", ev->cert.signer);

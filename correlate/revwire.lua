@@ -407,6 +407,70 @@ local function wire_revoked_verdicts(w)
 	return r
 end
 
+local function has_serial(e) return e.serial ~= nil and e.serial ~= '' end
+
+--[[
+ Serial-exact confirmation: an endpoint certificate row L (Defender
+ DeviceFileCertificateInfo names CertificateSerialNumber) and a wire
+ finding F for the same serial within the window: an OCSP revoked verdict
+ (W the wire event) or a CRL listing.  One alert per host and serial; the
+ strongest finding gives score and explanation (rank), the row its
+ serial, signer and issuer.  Returns true when it fired.
+]]
+local function confirm_serial(C, out, l, w, f)
+	if math.abs(f.ts - l.ts) > C.window then return false end
+	local a = desc(l, {})
+	if w then
+		a.src_ip, a.src_port, a.dest_ip, a.dest_port = w.src, w.sport,
+		    w.dst, w.dport
+		a.ts_net = w.ts
+	end
+	-- the row names the issuer: then the certificate fields are the same
+	-- whichever finding wins; else the strongest, then earliest, finding
+	local issuer = (l.cert_issuer and l.cert_issuer ~= '') and
+	    l.cert_issuer or f.issuer
+	cert_group(a, f.ts - f.score * 1e9, l.serial, issuer, l.signature, f.ca)
+	a.rank = f.score
+	a.ts_min, a.ts_max = math.min(f.ts, l.ts), math.max(f.ts, l.ts)
+	a.score = math.min(C.s.max, f.score + (l.score or 0) +
+	    C.s.revoked_confirmed)
+	a.dsrc = {}
+	a.explain = string.format('Defender on %s reports a file signed with ' ..
+	    'certificate serial %s (signer %s, issuer %s), and %s: the same ' ..
+	    'serial, revoked, on both sides', l.host, l.serial,
+	    (l.signature and l.signature ~= '') and l.signature or '?',
+	    issuer or '?', f.why)
+	upsert(C, out, 'revoked_confirmed', l.host .. '|serial:' .. l.serial, a,
+	    { f.eid, l.eid })
+	return true
+end
+
+local function ocsp_finding(w, v)
+	return { ts = w.ts, eid = w.eid, score = v.score, issuer = v.issuer,
+	    ca = v.ca, why = string.format('the OCSP responder %s told %s it ' ..
+	    'is revoked (reason %s)', w.hostname or w.dst, w.src,
+	    v.reason or 'none given') }
+end
+
+local function crl_finding(C, entry)
+	return { ts = entry.ts, eid = entry.eid, issuer = entry.issuer,
+	    ca = entry.ca, score = C.s.crl_listed_in_use +
+	    (entry.kc and C.s.crl_key_compromise or 0),
+	    why = string.format('the CRL of %s fetched on the wire lists it ' ..
+	    '(reason %s)', entry.issuer or '?', entry.reason or 'none given') }
+end
+
+-- The users of serial within the window around ts (index K.use).
+local function users_near(C, serial, ts)
+	local r = {}
+	for _, id in ipairs(redis.call('ZRANGEBYSCORE', K.use .. serial,
+	    ts - C.window, ts + C.window)) do
+		local u = getev(id)
+		if u then table.insert(r, u) end
+	end
+	return r
+end
+
 -- W (a wire event) now has a host: host-level joins and indexes.
 local function host_eval(C, out, w)
 	local host = w.host
@@ -431,7 +495,8 @@ local function host_eval(C, out, w)
 		    w.ts - C.window, w.ts + C.window)
 		for _, lid in ipairs(ids) do
 			local l = getev(lid)
-			if l then
+			-- a load that names its serial joins by serial only
+			if l and not has_serial(l) then
 				for _, v in ipairs(rv) do confirm(C, out, w, v, l) end
 			end
 		end
@@ -465,6 +530,15 @@ local function verdict_alerts(C, out, e)
 			redis.call('SET', K.verdict .. v.serial, cjson.encode({
 			    status = v.status, reason = v.reason, ca = v.ca,
 			    ts = e.ts, eid = e.eid }), 'EX', C.ev_ttl)
+			-- a verdict uses its serial even when the request was
+			-- not seen: endpoint rows of the serial find it there
+			zadd_bounded(K.use .. v.serial, e.ts, e.eid,
+			    C.ev_ttl * 1000, C.use_max, C.ev_ttl)
+			for _, l in ipairs(users_near(C, v.serial, e.ts)) do
+				if l.k == 'ep' and l.serial == v.serial then
+					confirm_serial(C, out, l, e, ocsp_finding(e, v))
+				end
+			end
 		end
 	end
 end
@@ -488,11 +562,30 @@ local function crl_hit(C, out, user, serial, entry)
 	    { user.eid, entry.eid })
 end
 
+-- An endpoint row within the window is a confirmation, anyone else a use.
+local function crl_user(C, out, user, serial, entry)
+	if user.k == 'ep' and user.serial == serial and
+	    confirm_serial(C, out, user, nil, crl_finding(C, entry)) then
+		return
+	end
+	crl_hit(C, out, user, serial, entry)
+end
+
 local function inuse_add(C, out, e, serial)
 	local key = K.use .. serial
 	zadd_bounded(key, e.ts, e.eid, C.ev_ttl * 1000, C.use_max, C.ev_ttl)
 	local s = redis.call('GET', K.crl .. serial)
-	if s then crl_hit(C, out, e, serial, cjson.decode(s)) end
+	if s then crl_user(C, out, e, serial, cjson.decode(s)) end
+	if e.k ~= 'ep' then return end
+	for _, w in ipairs(users_near(C, serial, e.ts)) do
+		if w.k == 'wire' then
+			for _, v in ipairs(wire_revoked_verdicts(w)) do
+				if v.serial == serial then
+					confirm_serial(C, out, e, w, ocsp_finding(w, v))
+				end
+			end
+		end
+	end
 end
 
 local function crl_add(C, out, e)
@@ -511,7 +604,7 @@ local function crl_add(C, out, e)
 			for _, uid in ipairs(redis.call('ZRANGE', K.use .. serial, 0,
 			    -1)) do
 				local u = getev(uid)
-				if u then crl_hit(C, out, u, serial, entry) end
+				if u then crl_user(C, out, u, serial, entry) end
 			end
 		end
 	end
@@ -728,8 +821,8 @@ local function on_ep(C, e, out)
 		    C.timeline_max, C.ev_ttl)
 		zadd_bounded(K.htl .. e.host, e.ts, e.eid, C.ev_ttl * 1000,
 		    C.timeline_max, C.ev_ttl)
-		for _, w in ipairs(host_wire(C, e.host, e.ts - C.window,
-		    e.ts + C.window)) do
+		for _, w in ipairs(has_serial(e) and {} or host_wire(C, e.host,
+		    e.ts - C.window, e.ts + C.window)) do
 			for _, v in ipairs(wire_revoked_verdicts(w)) do
 				confirm(C, out, w, v, e)
 			end

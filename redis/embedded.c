@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -172,8 +173,10 @@ emb_spawn(const struct emb_paths *p, struct rw_err *err)
 {
 	const char *bin = access(REDIS_SERVER_PATH, X_OK) == 0 ?
 	    REDIS_SERVER_PATH : "redis-server";
+	/* the state directory decides who reaches the socket (owner, or the
+	   group rw_embedded_share() gave it), so the group may connect */
 	const char *argv[] = { bin, "--port", "0", "--unixsocket", p->sock,
-	    "--unixsocketperm", "700", "--dir", p->data, "--appendonly", "yes",
+	    "--unixsocketperm", "770", "--dir", p->data, "--appendonly", "yes",
 	    "--daemonize", "yes", "--pidfile", p->pid, "--logfile", p->log,
 	    "--protected-mode", "yes", NULL };
 	int status;
@@ -265,6 +268,99 @@ rw_embedded_ensure(const struct rw_config *cfg, const char *dir, char *url,
 	}
 	close(lock);
 	return rc;
+}
+
+/* chown + chmod of path; on failure err names it.  uid -1: keep. */
+static int
+share_path(const char *path, uid_t uid, gid_t gid, mode_t mode,
+    struct rw_err *err)
+{
+	if (chown(path, uid, gid) == -1 || chmod(path, mode) == -1) {
+		rw_err_set(err, "redis_embedded_share", "%s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Gives a spool file to uid:gid.  The directory may already be uid's (an
+ * earlier drop), so only a plain file with one link is given, through
+ * its descriptor: never what a planted symlink or hard link points to.
+ */
+static int
+give_file(const char *path, uid_t uid, gid_t gid, struct rw_err *err)
+{
+	const char *why = NULL;
+	struct stat sb;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1) {
+		if (errno == ENOENT)
+			return 0;	/* gone meanwhile */
+		why = strerror(errno);
+	} else if (fstat(fd, &sb) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(sb.st_mode) || sb.st_nlink != 1)
+		why = "not a plain file with one link";
+	else if (fchown(fd, uid, gid) == -1)
+		why = strerror(errno);
+	if (fd != -1)
+		close(fd);
+	if (why == NULL)
+		return 0;
+	rw_err_set(err, "redis_embedded_share", "%s: %s", path, why);
+	return -1;
+}
+
+/* The spool and what earlier (root) runs left in it become uid's. */
+static int
+share_spool(const char *dir, uid_t uid, gid_t gid, struct rw_err *err)
+{
+	char spool[RW_STATE_DIR_MAX + 8], path[RW_STATE_DIR_MAX + 300];
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	if (mkdir(spool, 0700) == -1 && errno != EEXIST) {
+		rw_err_set(err, "redis_embedded_share", "%s: %s", spool,
+		    strerror(errno));
+		return -1;
+	}
+	if (share_path(spool, uid, gid, 0700, err) == -1)
+		return -1;
+	if ((d = opendir(spool)) == NULL) {
+		rw_err_set(err, "redis_embedded_share", "%s: %s", spool,
+		    strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "redis.", 6) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", spool, de->d_name);
+		rc = give_file(path, uid, gid, err);
+	}
+	closedir(d);
+	return rc;
+}
+
+int
+rw_embedded_share(const char *dir, uid_t uid, gid_t gid, struct rw_err *err)
+{
+	struct emb_paths p;
+	struct stat sb;
+
+	if (emb_paths(dir, &p, err) == -1)
+		return -1;
+	/* setgid: the socket a restarted server creates inherits gid */
+	if (share_path(dir, (uid_t)-1, gid, 02750, err) == -1)
+		return -1;
+	if (lstat(p.sock, &sb) == 0 && S_ISSOCK(sb.st_mode) &&
+	    share_path(p.sock, (uid_t)-1, gid, 0770, err) == -1)
+		return -1;
+	return share_spool(dir, uid, gid, err);
 }
 
 int

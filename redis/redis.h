@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <hiredis/hiredis.h>
 
@@ -159,6 +160,19 @@ struct rw_embedded_info {
 	char			socket[RW_STATE_DIR_MAX + 16];
 	char			data_dir[RW_STATE_DIR_MAX + 16];
 };
+
+/*
+ * For a process that will drop to uid:gid after opening the private
+ * server of dir (revwire sensor -u USER): dir gets group gid and mode
+ * 02750 (the group may reach the socket; setgid, so the socket of a
+ * restarted server inherits the group), the socket group gid and mode
+ * 0770, and dir/spool (made if missing) and the spool files in it become
+ * uid:gid's.  Nothing becomes world-accessible; the data stay root's.
+ * Returns 0, or -1 with err (reason "redis_embedded_share", naming the
+ * path); what was changed before the failure stays changed.
+ */
+int  rw_embedded_share(const char *dir, uid_t uid, gid_t gid,
+	    struct rw_err *err);
 
 /* Fills info (running false when nothing answers); -1 only on a bad dir. */
 int  rw_embedded_status(const char *dir, struct rw_embedded_info *info,

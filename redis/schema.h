@@ -22,6 +22,9 @@
 /* Event streams (written by the sinks, XADD MAXLEN ~ from config). */
 #define RW_KEY_WIRE_EVENTS	"rw:{wire}:events"
 #define RW_KEY_EP_EVENTS	"rw:{ep}:events"
+/* Dedupe marks, under their stream's tag (one script touches both). */
+#define RW_KEY_WIRE_SEEN	"rw:{wire}:seen:"	/* + event id */
+#define RW_KEY_EP_SEEN		"rw:{ep}:seen:"		/* + dedupe key */
 
 /* Wire-learned CA certificates (redis/castore.c), capped at ca-registry-max. */
 #define RW_KEY_CA_WIRE		"rw:{ca}:wire"

@@ -33,9 +33,18 @@ lock_path(struct rw_spool *sp, bool create, bool private_file)
 {
 	struct stat sb;
 
-	if ((sp->fd = open(sp->path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0),
-	    0600)) == -1)
+	/* after `sensor -u USER` the spool directory is USER's: a root
+	   process must not follow a link USER planted there */
+	if ((sp->fd = open(sp->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK | (create ? O_CREAT : 0), 0600)) == -1)
 		return -1;
+	if (fstat(sp->fd, &sb) == 0 && (!S_ISREG(sb.st_mode) ||
+	    sb.st_nlink != 1)) {
+		close(sp->fd);
+		sp->fd = -1;
+		errno = EINVAL;
+		return -1;
+	}
 	if (flock(sp->fd, LOCK_EX | LOCK_NB) == -1 || fstat(sp->fd, &sb) == -1) {
 		int e = errno;
 

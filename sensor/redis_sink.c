@@ -24,6 +24,18 @@
 #define STATS_EVERY	10		/* seconds between stats hash writes */
 #define STATS_TTL	(7 * 86400)	/* a stopped process' hash goes away */
 
+/*
+ * A write whose reply was lost is replayed from the spool (at-least-once),
+ * so the stream entry is added only with a new mark of the event's content
+ * id, in the same script.  KEYS[1] the stream, KEYS[2] the mark (same hash
+ * tag); ARGV ttl, maxlen, event type, JSON.  Returns 1 written, 0 seen.
+ */
+static const char xadd_once_lua[] =
+    "if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then "
+    "return 0 end "
+    "redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', "
+    "'event_type', ARGV[3], 'json', ARGV[4]) return 1";
+
 struct redis_sink {
 	struct rw_redis			*r;
 	const struct rw_config		*cfg;
@@ -95,11 +107,46 @@ redis_sink_conn(struct redis_sink *rs)
 	return rs->r;
 }
 
+static void
+on_wire_written(void *arg, const redisReply *rep)
+{
+	struct redis_sink *rs = arg;
+
+	if (rep->type == REDIS_REPLY_INTEGER)
+		stats_incr(rs->st, rep->integer == 1 ? "redis_wire_events" :
+		    "redis_wire_duplicate");
+}
+
+/* Queues the event's stream entry, once per content id; 0 or -1 (lost). */
+static int
+write_wire_event(struct redis_sink *rs, const char *type, const json_t *eve,
+    const char *text)
+{
+	char eid[20], mark[sizeof(RW_KEY_WIRE_SEEN) + 20], ttl[24], maxlen[24];
+	const char *argv[9];
+
+	corr_wire_id(eve, eid);
+	snprintf(mark, sizeof(mark), "%s%s", RW_KEY_WIRE_SEEN, eid);
+	snprintf(ttl, sizeof(ttl), "%llu",
+	    (unsigned long long)rs->cfg->wire_dedupe_ttl);
+	snprintf(maxlen, sizeof(maxlen), "%llu",
+	    (unsigned long long)rs->cfg->redis_stream_maxlen);
+	argv[0] = "EVAL";
+	argv[1] = xadd_once_lua;
+	argv[2] = "2";
+	argv[3] = RW_KEY_WIRE_EVENTS;
+	argv[4] = mark;
+	argv[5] = ttl;
+	argv[6] = maxlen;
+	argv[7] = type;
+	argv[8] = text;
+	return rw_redis_write(rs->r, 9, argv, NULL, on_wire_written, rs);
+}
+
 void
 redis_sink_emit(void *arg, const struct wire_event *ev)
 {
 	struct redis_sink *rs = arg;
-	const char *names[2] = { "event_type", "json" }, *values[2];
 	json_t *j;
 	char *text;
 
@@ -109,19 +156,14 @@ redis_sink_emit(void *arg, const struct wire_event *ev)
 		stats_incr(rs->st, "redis_event_encode_failed");
 		return;
 	}
-	values[0] = wire_event_type_name(ev->type);
-	values[1] = text;
-	if (rw_redis_xadd(rs->r, RW_KEY_WIRE_EVENTS,
-	    rs->cfg->redis_stream_maxlen, 2, names, values, NULL) == 0)
-		stats_incr(rs->st, "redis_wire_events");
+	if (write_wire_event(rs, wire_event_type_name(ev->type), j, text) == 0)
+		stats_incr(rs->st, "redis_wire_events_queued");
 	if (rs->corr != NULL) {
 		struct rw_err err;
 
 		if (corr_wire_event(rs->corr, ev, j, &err) == -1)
 			stats_incr(rs->st, err.reason);
 	}
-		stats_incr(rs->st, "redis_wire_events_queued");
-	/* correlation: corr_wire_event(corr, ev, j) goes here */
 	free(text);
 	json_decref(j);
 }

@@ -29,6 +29,7 @@
 #include "sensor/eve.h"
 #include "correlate/corr.h"
 #include "correlate/correlate.h"
+#include "redis/redis.h"
 #include "sensor/pktpath.h"
 #include "sensor/redis_sink.h"
 #include "sensor/sensor.h"
@@ -334,12 +335,6 @@ open_outputs(struct sensor *s)
 			    "without Redis)\n", err.msg);
 			return -1;
 		}
-		if (s->cfg.user[0] != '\0' && s->cfg.redis_url[0] == '\0')
-			rw_log(LOG_WARNING, "redis: the private server's socket "
-			    "belongs to this user; after dropping to '%s' a "
-			    "lost connection cannot be reopened (set redis-url "
-			    "or a state-dir owned by '%s')", s->cfg.user,
-			    s->cfg.user);
 		s->sinks[s->n_sinks].emit = redis_sink_emit;
 		s->sinks[s->n_sinks].arg = s->redis;
 		s->n_sinks++;
@@ -464,6 +459,29 @@ load_ca_registry(struct sensor *s)
 }
 
 /*
+ * The private redis-server runs as root; after the drop the sensor must
+ * still reach it when it restarts (a new socket) and write its spool, as
+ * a packaged daemon would: the state directory is shared with the user's
+ * group, never with everyone (redis/embedded.c, docs/redis-embedded.md).
+ */
+static int
+share_private_redis(const struct sensor *s, const struct passwd *pw)
+{
+	char dir[RW_STATE_DIR_MAX];
+	struct rw_err err;
+
+	if (s->redis == NULL || s->cfg.redis_url[0] != '\0' || pw->pw_uid == 0)
+		return 0;
+	if (rw_state_dir(&s->cfg, dir, sizeof(dir), &err) == -1 ||
+	    rw_embedded_share(dir, pw->pw_uid, pw->pw_gid, &err) == -1) {
+		fprintf(stderr, "revwire sensor: sharing the private Redis with "
+		    "'%s': %s\n", s->cfg.user, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * After the capture is open: a daemon reading an interface as root should
  * not parse hostile DER as root.
  */
@@ -486,6 +504,8 @@ drop_privileges(const struct sensor *s)
 		    "without root\n", s->cfg.user);
 		return -1;
 	}
+	if (share_private_redis(s, pw) == -1)
+		return -1;
 	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
 	    setuid(pw->pw_uid) == -1) {
 		fprintf(stderr, "revwire sensor: dropping to '%s': %s\n",

@@ -9,9 +9,10 @@
 . "$top_srcdir/tests/events.sh"
 [ "$(id -u)" = 0 ] || skip "tcpdump on the loopback interface needs root"
 need_tool openssl curl tcpdump "$PYTHON"
-# Ports of their own, so this can run beside a manual make-captures.sh.
-HTTP_PORT=${GEN_HTTP_PORT:-18090}
-OCSP_PORT=${GEN_OCSP_PORT:-18091}
+# Free ports of their own (GEN_HTTP_PORT, GEN_OCSP_PORT to choose them),
+# so this runs beside the other tests and a manual make-captures.sh.
+HTTP_PORT=${GEN_HTTP_PORT:-$(free_port)}
+OCSP_PORT=${GEN_OCSP_PORT:-$(free_port "$HTTP_PORT")}
 export HTTP_PORT OCSP_PORT PYTHON
 # gen SCRIPT [VAR=VALUE...]: run one generator into $TMP/data and $TMP/exp;
 # its skip (77) skips the test, any other failure fails it.

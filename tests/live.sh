@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/events.sh"
 [ "$(id -u)" = 0 ] || skip "live capture needs root"
 need_tool curl openssl python3
-PORT=${REVWIRE_TEST_PORT:-18193}
+PORT=${REVWIRE_TEST_PORT:-$(free_port)}
 
 mkdir -p "$TMP/www"
 openssl crl -in "$top_srcdir/tests/data/gen/inter.crl.pem" -outform DER \

@@ -129,6 +129,14 @@ TESTS += tests/unit/test_ocsp_verify
 # correlation in Redis (real redis-server on a unix socket in $TMP)
 TESTS += tests/corr-e2e.sh
 EXTRA_DIST += tests/corr-e2e.sh tests/redis.sh
+TESTS += tests/corr-serial.sh
+EXTRA_DIST += tests/corr-serial.sh
+TESTS += tests/redis-replay.sh
+TESTS += tests/corr-ci.sh
+EXTRA_DIST += tests/corr-ci.sh
+TESTS += tests/live-redis.sh
+EXTRA_DIST += tests/live-redis.sh
+EXTRA_DIST += tests/redis-replay.sh tests/redis-cut.py
 TESTS += tests/redis-embedded.sh
 EXTRA_DIST += tests/redis-embedded.sh
 EXTRA_DIST += docs/redis-embedded.md

@@ -28,20 +28,25 @@ gen_cleanup() {
 }
 
 # bg LOG CMD...: start CMD in the background, remember its pid in $BG.
+# LOG is emptied here, not by the child's redirection: the child may run
+# late, and wait_log would then find the line a previous process with the
+# same LOG wrote (three tcpdumps share one log in make-captures.sh).
 bg() {
 	_log=$1
 	shift
-	"$@" >"$_log" 2>&1 &
+	: >"$_log"
+	"$@" >>"$_log" 2>&1 &
 	BG=$!
 	PIDS="$PIDS $BG"
 }
 
-# wait_log LOG TEXT: poll (5 s at most) until LOG contains TEXT.
+# wait_log LOG TEXT: poll (15 s at most: CI runs it beside the sanitizer
+# build's tests) until LOG contains TEXT.
 wait_log() {
 	_i=0
 	until grep -q "$2" "$1" 2>/dev/null; do
 		_i=$((_i + 1))
-		[ $_i -le 50 ] || { echo "$ME: timeout waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
+		[ $_i -le 150 ] || { echo "$ME: timeout waiting for '$2' in $1" >&2; cat "$1" >&2; exit 1; }
 		sleep 0.1
 	done
 }

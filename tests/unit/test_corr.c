@@ -5,7 +5,9 @@
  * signtool, a CryptoAPI fetch of a non-PKI body, Defender's OCSP burst
  * tolerated, a Defender certificate row whose serial a wire CRL lists,
  * Code Integrity 3036 confirming a wire revocation, duplicate endpoint
- * events; plus the score spec parser and the assembled Lua library.
+ * events, Defender rows confirming OCSP and CRL revocations by serial
+ * (both arrival orders); plus the score spec parser and the assembled Lua
+ * library.
  */
 #include "config.h"
 
@@ -401,6 +403,129 @@ test_scores(void)
 }
 
 static void
+defender_row(struct corr *c, const char *host, const char *utc,
+    const char *serial)
+{
+	struct ep_event *e = ep_new(EP_MDE_FILE_CERT, host, utc);
+
+	snprintf(e->cert.serial, sizeof(e->cert.serial), "%s", serial);
+	snprintf(e->cert.signer, sizeof(e->cert.signer), "Evil Ltd");
+	snprintf(e->cert.issuer, sizeof(e->cert.issuer), "Evil Code Signing CA");
+	e->cert.is_trusted = EP_TRUE;	/* Windows does not know yet */
+	send_ep(c, e);
+}
+
+/*
+ * One run of the serial-exact join: Defender rows (serials as Defender
+ * spells them) and wire findings, endpoint side first or last.  The
+ * alerts created go to g.
+ */
+static void
+serial_run(bool ep_first, struct got *g)
+{
+	static struct rw_config cfg;
+	struct test_redis srv;
+	struct rw_redis *r = NULL;
+	struct stats st;
+	struct rw_err err;
+	struct corr *c = NULL;
+	int pass;
+
+	test_redis_init(&srv);
+	CHECK_INT(test_redis_start(&srv, NULL), 0);
+	config_defaults(&cfg);
+	stats_init(&st);
+	snprintf(cfg.redis_url, sizeof(cfg.redis_url), "%s", srv.url);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r == NULL || (c = corr_new(r, &cfg, &st, &err)) == NULL)
+		goto out;
+	corr_set_alert_sink(c, collect, g);
+	for (pass = 0; pass < 2; pass++) {
+		if ((pass == 0) == ep_first) {
+			/* "00c0ffee": the sign byte; "abcde": an odd count */
+			defender_row(c, "WS20", "2026-01-03 01:02:00.000", "00c0ffee");
+			defender_row(c, "WS20", "2026-01-03 01:03:00.000", "abcde");
+			/* a near miss, and a row outside the window */
+			defender_row(c, "WS21", "2026-01-03 01:02:00.000", "c0ffef");
+			defender_row(c, "WS22", "2026-01-03 02:00:00.000", "0abcde");
+		} else {
+			wire(c, OCSP("2026-01-03T01:00:00Z", "10.0.0.50", 56001,
+			    "C0FFEE", "revoked", ",\"revocation_time\":"
+			    "\"2025-12-01T00:00:00Z\",\"revocation_reason\":"
+			    "\"unspecified\""));
+			wire(c, "{\"timestamp\":\"2026-01-03T01:00:30Z\","
+			    "\"event_type\":\"crl\",\"src_ip\":\"10.0.0.51\","
+			    "\"src_port\":56002,\"dest_ip\":\"192.0.2.81\","
+			    "\"dest_port\":80,\"crl\":{\"issuer\":\"CN=Evil CA\","
+			    "\"aki\":\"ee\",\"revoked\":[{\"serial\":\"0ABCDE\","
+			    "\"reason\":null}]}}");
+		}
+	}
+	CHECK_INT(rw_redis_flush(r, &err), 0);
+out:
+	corr_free(c);
+	if (r != NULL)
+		rw_redis_close(r);
+	test_redis_cleanup(&srv);
+}
+
+static json_t *
+find_serial(struct got *g, const char *rule, const char *serial)
+{
+	json_t *a;
+	size_t i;
+
+	json_array_foreach(g->alerts, i, a)
+		if (strcmp(s_of(a, "rule"), rule) == 0 &&
+		    s_of(a, "serial") != NULL &&
+		    strcmp(s_of(a, "serial"), serial) == 0)
+			return a;
+	return NULL;
+}
+
+static void
+test_serial_exact(void)
+{
+	struct got g[2] = { { json_array() }, { json_array() } };
+	json_t *a;
+	int k, n;
+
+	for (k = 0; k < 2; k++) {
+		serial_run(k == 0, &g[k]);
+		find(&g[k], "revoked_confirmed", &n);
+		CHECK_INT(n, 2);
+		/* OCSP unspecified 65 + revoked_confirmed 30 */
+		a = find_serial(&g[k], "revoked_confirmed", "C0FFEE");
+		CHECK_STR(s_of(a, "host"), "ws20");
+		CHECK_INT(i_of(a, "score"), 95);
+		CHECK_STR(s_of(a, "issuer"), "Evil Code Signing CA");
+		CHECK_STR(s_of(a, "subject"), "Evil Ltd");
+		CHECK_STR(s_of(a, "src_ip"), "10.0.0.50");
+		CHECK_INT(json_array_size(json_object_get(a, "evidence")), 2);
+		CHECK(a != NULL && strstr(s_of(a, "explain"), "serial C0FFEE") != NULL);
+		/* CRL listing 60 + 30 */
+		a = find_serial(&g[k], "revoked_confirmed", "0ABCDE");
+		CHECK_STR(s_of(a, "host"), "ws20");
+		CHECK_INT(i_of(a, "score"), 90);
+		/* outside correlate-window: a use of a listed serial */
+		find(&g[k], "crl_listed_in_use", &n);
+		CHECK_INT(n, 1);
+		a = find_serial(&g[k], "crl_listed_in_use", "0ABCDE");
+		CHECK_STR(s_of(a, "host"), "ws22");
+		CHECK_INT(i_of(a, "score"), 60);
+	}
+	/* the same alerts whichever side came first */
+	for (k = 0; k < 2; k++) {
+		const char *serial = k == 0 ? "C0FFEE" : "0ABCDE";
+
+		CHECK_STR(s_of(find_serial(&g[0], "revoked_confirmed", serial), "id"),
+		    s_of(find_serial(&g[1], "revoked_confirmed", serial), "id"));
+	}
+	json_decref(g[0].alerts);
+	json_decref(g[1].alerts);
+}
+
+static void
 test_schema(void)
 {
 	const struct schema_key *k;
@@ -436,4 +561,5 @@ test_rules_batched(void)
 	rules(64);
 }
 
-UNIT_MAIN(test_scores, test_schema, test_rules, test_rules_batched)
+UNIT_MAIN(test_scores, test_schema, test_rules, test_rules_batched,
+    test_serial_exact)
