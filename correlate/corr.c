@@ -29,11 +29,15 @@ struct corr {
 	struct score_config		 sc;
 	struct corr_scores		 s;
 	char				*cfgjson;	/* ARGV[2] of every FCALL */
+	char				**epq;		/* endpoint events waiting */
+	size_t				 nepq, epmax;	/* epmax 1: no batch */
 	corr_alert_fn			 alert_fn;
 	void				*alert_arg;
 	bool				 loaded;	/* the library is on the server */
 	char				 load_err[RW_ERR_MSG_MAX + 64];
 };
+
+static void	on_reply(void *arg, const redisReply *rep);
 
 #define CORR_CMD_MAX	4096	/* bytes of a command line kept */
 #define CORR_CRL_CHUNK	1000	/* CRL serials per FCALL */
@@ -243,6 +247,7 @@ corr_new(struct rw_redis *r, const struct rw_config *cfg, struct stats *st,
 	c->r = r;
 	c->cfg = cfg;
 	c->st = st;
+	c->epmax = 1;
 	score_config_defaults(&c->sc);
 	corr_scores_default(&c->s);
 	if (score_config_from_rw(&c->sc, cfg, err) == -1 ||
@@ -266,13 +271,81 @@ fail:
 	return NULL;
 }
 
+static void
+epq_clear(struct corr *c)
+{
+	while (c->nepq > 0)
+		free(c->epq[--c->nepq]);
+}
+
 void
 corr_free(struct corr *c)
 {
 	if (c == NULL)
 		return;
+	epq_clear(c);
+	free(c->epq);
 	free(c->cfgjson);
 	free(c);
+}
+
+int
+corr_set_ep_batch(struct corr *c, size_t n, struct rw_err *err)
+{
+	char **q;
+
+	if (n <= 1) {
+		c->epmax = 1;
+		return 0;
+	}
+	if (corr_flush(c, err) == -1)
+		return -1;
+	if ((q = realloc(c->epq, n * sizeof(*q))) == NULL) {
+		rw_err_set(err, "corr_oom", "%s: out of memory", __func__);
+		return -1;
+	}
+	c->epq = q;
+	c->epmax = n;
+	return 0;
+}
+
+/*
+ * FCALL rw_ep_batch 1 <K.meta> <config> <event>...: the per-call cost of
+ * a function (decoding the config, the call itself) was most of what a
+ * plain Sysmon 3 cost Redis.
+ */
+int
+corr_flush(struct corr *c, struct rw_err *err)
+{
+	const char **argv;
+	size_t *lens, i, n = c->nepq;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	argv = calloc(n + 5, sizeof(*argv));
+	lens = calloc(n + 5, sizeof(*lens));
+	if (argv != NULL && lens != NULL) {
+		argv[0] = "FCALL";
+		argv[1] = RW_FN_EP_BATCH;
+		argv[2] = "1";
+		argv[3] = RW_KEY_META;
+		argv[4] = c->cfgjson;
+		for (i = 0; i < n; i++)
+			argv[5 + i] = c->epq[i];
+		for (i = 0; i < n + 5; i++)
+			lens[i] = strlen(argv[i]);
+		rc = rw_redis_write(c->r, (int)(n + 5), argv, lens, on_reply, c);
+	}
+	free(argv);
+	free(lens);
+	epq_clear(c);
+	if (rc == -1) {
+		stats_add(c->st, "corr_lost", n);
+		rw_err_set(err, "corr_lost", "correlation command lost (spool "
+		    "full)");
+	}
+	return rc;
 }
 
 void
@@ -334,6 +407,9 @@ on_reply(void *arg, const redisReply *rep)
 		const redisReply *e = rep->element[i];
 		json_t *a;
 
+		/* rw_ep_batch: the error of one event, the others went on */
+		if (e->type == REDIS_REPLY_ERROR)
+			stats_incr(c->st, "corr_fcall_error");
 		if (e->type != REDIS_REPLY_STRING)
 			continue;
 		stats_incr(c->st, "corr_alerts_created");
@@ -384,14 +460,18 @@ fcall(struct corr *c, const char *fn, json_t *rec, struct rw_err *err)
 static void
 hash_id(char prefix, const char *text, char out[20])
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	int i;
 
 	SHA256((const unsigned char *)text, strlen(text), md);
 	out[0] = prefix;
 	out[1] = ':';
-	for (i = 0; i < 8; i++)
-		snprintf(out + 2 + 2 * i, 3, "%02x", md[i]);
+	for (i = 0; i < 8; i++) {
+		out[2 + 2 * i] = hex[md[i] >> 4];
+		out[3 + 2 * i] = hex[md[i] & 0xf];
+	}
+	out[18] = '\0';
 }
 
 static const char *
@@ -976,10 +1056,8 @@ corr_endpoint_event(struct corr *c, const struct ep_event *ev,
 		rw_err_set(err, "corr_oom", "%s: out of memory", __func__);
 		return -1;
 	}
-	corr_ep_id(ev, eid);
 	lower_copy(host, sizeof(host), ev->computer);
 	json_object_set_new(rec, "k", json_string("ep"));
-	json_object_set_new(rec, "eid", json_string(eid));
 	json_object_set_new(rec, "kind", json_integer(
 	    ev->kind == EP_MDE_NETWORK ? 3 : ev->kind == EP_MDE_PROCESS ? 1 :
 	    (json_int_t)ev->kind));
@@ -1041,8 +1119,23 @@ corr_endpoint_event(struct corr *c, const struct ep_event *ev,
 		stats_incr(c->st, "corr_ep_skipped");
 		return 0;
 	}
-	rc = fcall(c, RW_FN_EP, rec, err);
-	json_decref(rec);
+	/* a SHA-256: only for the events that go to Redis */
+	corr_ep_id(ev, eid);
+	json_object_set_new(rec, "eid", json_string(eid));
 	stats_incr(c->st, "corr_ep_events");
+	if (c->epmax <= 1) {
+		rc = fcall(c, RW_FN_EP, rec, err);
+		json_decref(rec);
+		return rc;
+	}
+	rc = 0;
+	if (!c->loaded)
+		stats_incr(c->st, "corr_not_loaded");
+	else if ((c->epq[c->nepq] = json_dumps(rec, JSON_COMPACT)) == NULL) {
+		rw_err_set(err, "corr_oom", "%s: out of memory", __func__);
+		rc = -1;
+	} else if (++c->nepq == c->epmax)
+		rc = corr_flush(c, err);
+	json_decref(rec);
 	return rc;
 }

@@ -79,9 +79,24 @@ void		 corr_set_ca_registry(struct corr *c,
 int		 corr_wire_event(struct corr *c, const struct wire_event *ev,
 		    const json_t *eve, struct rw_err *err);
 
-/* One normalised endpoint event; same contract. */
+/*
+ * One normalised endpoint event; same contract.  With a batch set
+ * (corr_set_ep_batch()) the event may wait in c until the batch is full
+ * or corr_flush() sends it; a lost batch is then reported by that call.
+ */
 int		 corr_endpoint_event(struct corr *c, const struct ep_event *ev,
 		    struct rw_err *err);
+
+/*
+ * Endpoint events per FCALL (rw_ep_batch, one atomic call: the same as
+ * that many rw_ep calls in a row).  1, the default, sends each at once.
+ * Returns 0, or -1 with err on OOM (the setting is then unchanged).
+ */
+int		 corr_set_ep_batch(struct corr *c, size_t n, struct rw_err *err);
+
+/* Sends the waiting endpoint events.  Returns 0, or -1 with err when the
+ * command was lost (counted "corr_lost" per event). */
+int		 corr_flush(struct corr *c, struct rw_err *err);
 
 /* rule scores: defaults, and "name=N,..." on top; 0 or -1 with err. */
 void		 corr_scores_default(struct corr_scores *s);

@@ -169,6 +169,8 @@ struct ep_event {
 	struct ep_cert	cert;
 };
 
+struct jdoc;
+
 /* Limits of one normaliser context (see EP_DEF_*). */
 struct ep_limits {
 	size_t		max_line;
@@ -200,6 +202,7 @@ struct ep_ctx {
 	uint64_t		 rejected;	/* counted under a reason */
 	uint64_t		 dropped;	/* not an event id we keep */
 	void			*xml;		/* ingest_xml.c state, owned */
+	struct jdoc		*json;		/* ingest_json.c document, owned */
 };
 
 /*
@@ -214,7 +217,8 @@ void	ep_ctx_free(struct ep_ctx *ctx);
 
 /* endpoint.c */
 
-/* Resets every field of ev to "absent". */
+/* Resets every field of ev to "absent": scalars 0, strings "" (what
+ * follows a string's NUL is left as it was). */
 void	ep_event_reset(struct ep_event *ev);
 
 /*
@@ -272,12 +276,12 @@ const char	*ep_kind_name(enum ep_kind k);
 /* ep_json.c */
 
 /*
- * The event as a JSON object (new reference, caller decrefs; absent values
- * omitted, times RFC 3339 UTC), or NULL on OOM.  What goes to the endpoint
- * event stream in Redis.
+ * The event as compact JSON text (absent values omitted, times RFC 3339
+ * UTC), NUL-terminated, its length in *len when len is not NULL; NULL on
+ * OOM.  The caller frees it.  What goes to the endpoint event stream in
+ * Redis.
  */
-struct json_t;
-struct json_t	*ep_event_json(const struct ep_event *ev);
+char	*ep_event_json(const struct ep_event *ev, size_t *len);
 
 /* ingest_json.c */
 

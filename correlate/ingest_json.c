@@ -5,19 +5,21 @@
  * OTRF flat export, the Rust evtx crate's JSON, the Defender streaming
  * record and plain Defender advanced-hunting rows.
  *
- * Order of work per document: size, UTF-8 and depth pre-scan (cheap, and
- * jansson's own depth limit is 2048), parse, recognise the shape, read the
- * event id or table and drop what we do not keep, then fill the event.
+ * Order of work per document: size, UTF-8, parse (bounded in depth),
+ * recognise the shape, read the event id or table and drop what we do not
+ * keep, then fill the event.  The
+ * parse is yajl into a flat document (jdoc.h), reused from line to line:
+ * a jansson tree of a 2.4 kB Winlogbeat event cost 8 times the parse.
  */
 #include "config.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "correlate/endpoint.h"
+#include "correlate/jdoc.h"
 
 static void
 count(struct ep_ctx *ctx, const char *reason)
@@ -65,35 +67,39 @@ json_depth(const char *s, size_t len, unsigned limit)
 	return max;
 }
 
-/* Text of a scalar JSON value; false for null, objects and arrays. */
+/*
+ * Text of a scalar JSON value; false for null, objects and arrays.
+ * Numbers are written as jansson wrote them (%lld, %.17g), so that the
+ * events did not change with the parser.
+ */
 static bool
-scalar_text(json_t *v, char *tmp, size_t tmpsz, const char **s, size_t *len)
+scalar_text(const struct jdoc *d, const struct jd_node *v, char *tmp,
+    size_t tmpsz, const char **s, size_t *len)
 {
-	json_t *t;
+	const struct jd_node *t;
 
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		*s = json_string_value(v);
-		*len = json_string_length(v);
+	switch (v->type) {
+	case JD_STRING:
+		*s = jd_string(d, v);
+		*len = v->len;
 		return true;
-	case JSON_INTEGER:
-		snprintf(tmp, tmpsz, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
+	case JD_INT:
+		snprintf(tmp, tmpsz, "%lld", (long long)v->ival);
 		break;
-	case JSON_REAL:
-		snprintf(tmp, tmpsz, "%.17g", json_real_value(v));
+	case JD_REAL:
+		snprintf(tmp, tmpsz, "%.17g", v->rval);
 		break;
-	case JSON_TRUE:
+	case JD_TRUE:
 		snprintf(tmp, tmpsz, "true");
 		break;
-	case JSON_FALSE:
+	case JD_FALSE:
 		snprintf(tmp, tmpsz, "false");
 		break;
-	case JSON_OBJECT:
+	case JD_OBJECT:
 		/* evtx crate: an element with attributes keeps its text here */
-		if ((t = json_object_get(v, "#text")) != NULL &&
-		    !json_is_object(t) && !json_is_array(t))
-			return scalar_text(t, tmp, tmpsz, s, len);
+		if ((t = jd_get(d, v, "#text")) != NULL &&
+		    t->type != JD_OBJECT && t->type != JD_ARRAY)
+			return scalar_text(d, t, tmp, tmpsz, s, len);
 		return false;
 	default:
 		return false;
@@ -104,21 +110,21 @@ scalar_text(json_t *v, char *tmp, size_t tmpsz, const char **s, size_t *len)
 }
 
 /* Text at a dotted path ("winlog.event_id"), or NULL. */
-static json_t *
-jpath(json_t *o, const char *path)
+static const struct jd_node *
+jpath(const struct jdoc *d, const struct jd_node *o, const char *path)
 {
 	char key[64];
 	const char *dot;
 	size_t n;
 
-	while (o != NULL && json_is_object(o)) {
+	while (jd_is(o, JD_OBJECT)) {
 		dot = strchr(path, '.');
 		n = dot ? (size_t)(dot - path) : strlen(path);
 		if (n >= sizeof(key))
 			return NULL;
 		memcpy(key, path, n);
 		key[n] = '\0';
-		o = json_object_get(o, key);
+		o = jd_get(d, o, key);
 		if (dot == NULL)
 			return o;
 		path = dot + 1;
@@ -128,29 +134,30 @@ jpath(json_t *o, const char *path)
 
 /* Copies the scalar at path into dst (size dstsz); absent is not an error. */
 static int
-get_str(json_t *o, const char *path, char *dst, size_t dstsz,
-    struct rw_err *err)
+get_str(const struct jdoc *d, const struct jd_node *o, const char *path,
+    char *dst, size_t dstsz, struct rw_err *err)
 {
 	char tmp[64];
 	const char *s;
 	size_t len;
-	json_t *v = jpath(o, path);
+	const struct jd_node *v = jpath(d, o, path);
 
-	if (v == NULL || !scalar_text(v, tmp, sizeof(tmp), &s, &len))
+	if (v == NULL || !scalar_text(d, v, tmp, sizeof(tmp), &s, &len))
 		return 0;
 	return ep_set_str(dst, dstsz, s, len, err);
 }
 
 static bool
-get_uint(json_t *o, const char *path, uint64_t *out)
+get_uint(const struct jdoc *d, const struct jd_node *o, const char *path,
+    uint64_t *out)
 {
 	char tmp[64], *end;
 	const char *s;
 	size_t len;
-	json_t *v = jpath(o, path);
+	const struct jd_node *v = jpath(d, o, path);
 	unsigned long long n;
 
-	if (v == NULL || !scalar_text(v, tmp, sizeof(tmp), &s, &len) ||
+	if (v == NULL || !scalar_text(d, v, tmp, sizeof(tmp), &s, &len) ||
 	    len == 0 || len > 20 || *s < '0' || *s > '9')
 		return false;
 	if (s != tmp) {
@@ -207,43 +214,44 @@ static const struct shape shape_evtx = {
 };
 
 static const struct shape *
-recognise(json_t *o)
+recognise(const struct jdoc *d, const struct jd_node *o)
 {
-	if (json_is_object(json_object_get(o, "winlog")))
+	if (jd_is(jd_get(d, o, "winlog"), JD_OBJECT))
 		return &shape_wlb;
-	if (json_is_object(jpath(o, "Event.System")))
+	if (jd_is(jpath(d, o, "Event.System"), JD_OBJECT))
 		return &shape_evtx;
-	if (json_object_get(o, "event_id") != NULL &&
-	    (json_object_get(o, "event_data") != NULL ||
-	    json_object_get(o, "computer_name") != NULL))
+	if (jd_get(d, o, "event_id") != NULL &&
+	    (jd_get(d, o, "event_data") != NULL ||
+	    jd_get(d, o, "computer_name") != NULL))
 		return &shape_wlb6;
-	if (json_object_get(o, "EventID") != NULL)
-		return json_object_get(o, "SourceName") != NULL ?
+	if (jd_get(d, o, "EventID") != NULL)
+		return jd_get(d, o, "SourceName") != NULL ?
 		    &shape_nxlog : &shape_flat;
 	return NULL;
 }
 
 /* Applies every scalar member of obj as an EventData field. */
 static int
-apply_object(struct ep_ctx *ctx, json_t *obj, struct rw_err *err)
+apply_object(struct ep_ctx *ctx, const struct jdoc *d,
+    const struct jd_node *obj, struct rw_err *err)
 {
-	const char *key, *s;
+	const struct jd_node *v;
+	const char *s;
 	char tmp[64];
 	size_t len;
-	json_t *v;
 
-	if (obj == NULL || !json_is_object(obj))
+	if (!jd_is(obj, JD_OBJECT))
 		return 0;
-	if (json_object_size(obj) > ctx->lim.max_fields) {
+	if (obj->count > ctx->lim.max_fields) {
 		rw_err_set(err, "endpoint_too_many_fields",
-		    "%zu fields, limit %u", json_object_size(obj),
+		    "%zu fields, limit %u", (size_t)obj->count,
 		    ctx->lim.max_fields);
 		return -1;
 	}
-	json_object_foreach(obj, key, v) {
-		if (!scalar_text(v, tmp, sizeof(tmp), &s, &len))
+	for (v = jd_first(d, obj); v != NULL; v = jd_next(d, v)) {
+		if (!scalar_text(d, v, tmp, sizeof(tmp), &s, &len))
 			continue;
-		if (ep_apply_field(ctx->ev, key, s, len, err) == -1)
+		if (ep_apply_field(ctx->ev, jd_key(d, v), s, len, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -254,7 +262,8 @@ apply_object(struct ep_ctx *ctx, json_t *obj, struct rw_err *err)
  * first, so a raw event_data value, when present, wins.
  */
 static int
-apply_ecs(struct ep_ctx *ctx, json_t *o, struct rw_err *err)
+apply_ecs(struct ep_ctx *ctx, const struct jdoc *d, const struct jd_node *o,
+    struct rw_err *err)
 {
 	static const struct { const char *path, *name; } map[] = {
 		{ "process.executable", "Image" },
@@ -285,11 +294,11 @@ apply_ecs(struct ep_ctx *ctx, json_t *o, struct rw_err *err)
 	const char *s;
 	char tmp[64], hex[EP_HASH_MAX];
 	size_t i, len;
-	json_t *v;
+	const struct jd_node *v;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		if ((v = jpath(o, map[i].path)) == NULL ||
-		    !scalar_text(v, tmp, sizeof(tmp), &s, &len))
+		if ((v = jpath(d, o, map[i].path)) == NULL ||
+		    !scalar_text(d, v, tmp, sizeof(tmp), &s, &len))
 			continue;
 		if (ep_apply_field(ctx->ev, map[i].name, s, len, err) == -1)
 			return -1;
@@ -300,7 +309,7 @@ apply_ecs(struct ep_ctx *ctx, json_t *o, struct rw_err *err)
 		if (dst[0] != '\0')
 			continue;
 		hex[0] = '\0';
-		if (get_str(o, hashes[i].path, hex, sizeof(hex), err) == -1)
+		if (get_str(d, o, hashes[i].path, hex, sizeof(hex), err) == -1)
 			return -1;
 		if (hex[0] == '\0')
 			continue;
@@ -342,20 +351,22 @@ deliver(struct ep_ctx *ctx, int *stop, struct rw_err *err)
 
 /* The Windows-event shapes: header, keep-list, fields. */
 static void
-feed_windows(struct ep_ctx *ctx, json_t *o, const struct shape *sh,
-    int *stop, struct rw_err *err)
+feed_windows(struct ep_ctx *ctx, const struct jdoc *d,
+    const struct jd_node *o, const struct shape *sh, int *stop,
+    struct rw_err *err)
 {
 	struct ep_event *ev = ctx->ev;
 	char provider[EP_NAME_MAX] = "", channel[EP_NAME_MAX] = "", tbuf[64];
 	uint64_t id;
 	int64_t us;
 
-	if (!get_uint(o, sh->event_id, &id) || id > 65535) {
+	if (!get_uint(d, o, sh->event_id, &id) || id > 65535) {
 		reject(ctx, "endpoint_bad_event_id");
 		return;
 	}
-	if (get_str(o, sh->provider, provider, sizeof(provider), err) == -1 ||
-	    get_str(o, sh->channel, channel, sizeof(channel), err) == -1) {
+	if (get_str(d, o, sh->provider, provider, sizeof(provider), err) ==
+	    -1 || get_str(d, o, sh->channel, channel, sizeof(channel), err) ==
+	    -1) {
 		reject(ctx, err->reason);
 		return;
 	}
@@ -371,18 +382,18 @@ feed_windows(struct ep_ctx *ctx, json_t *o, const struct shape *sh,
 	ev->kind = ep_kind_of(provider, channel, (unsigned)id);
 	memcpy(ev->provider, provider, sizeof(provider));
 	memcpy(ev->channel, channel, sizeof(channel));
-	ev->has_record_id = get_uint(o, sh->record_id, &ev->record_id);
-	if (get_str(o, sh->computer, ev->computer, sizeof(ev->computer),
+	ev->has_record_id = get_uint(d, o, sh->record_id, &ev->record_id);
+	if (get_str(d, o, sh->computer, ev->computer, sizeof(ev->computer),
 	    err) == -1 || (ev->computer[0] == '\0' && sh->computer2 != NULL &&
-	    get_str(o, sh->computer2, ev->computer, sizeof(ev->computer),
+	    get_str(d, o, sh->computer2, ev->computer, sizeof(ev->computer),
 	    err) == -1) ||
-	    get_str(o, sh->user_sid, ev->user_sid, sizeof(ev->user_sid),
+	    get_str(d, o, sh->user_sid, ev->user_sid, sizeof(ev->user_sid),
 	    err) == -1) {
 		reject(ctx, err->reason);
 		return;
 	}
 	tbuf[0] = '\0';
-	if (sh->time != NULL && get_str(o, sh->time, tbuf, sizeof(tbuf),
+	if (sh->time != NULL && get_str(d, o, sh->time, tbuf, sizeof(tbuf),
 	    NULL) == 0 && tbuf[0] != '\0') {
 		if (ep_parse_time(tbuf, &us) == -1) {
 			reject(ctx, "endpoint_bad_time");
@@ -391,8 +402,9 @@ feed_windows(struct ep_ctx *ctx, json_t *o, const struct shape *sh,
 		ev->ts_us = us;
 		ev->has_ts = true;
 	}
-	if ((sh->src == EP_SRC_WINLOGBEAT && apply_ecs(ctx, o, err) == -1) ||
-	    apply_object(ctx, sh->flat ? o : jpath(o, sh->data), err) == -1) {
+	if ((sh->src == EP_SRC_WINLOGBEAT && apply_ecs(ctx, d, o, err) == -1) ||
+	    apply_object(ctx, d, sh->flat ? o : jpath(d, o, sh->data),
+	    err) == -1) {
 		reject(ctx, err->reason);
 		return;
 	}
@@ -401,7 +413,7 @@ feed_windows(struct ep_ctx *ctx, json_t *o, const struct shape *sh,
 
 /* Defender table of a plain advanced-hunting row: named, or inferred. */
 static enum ep_kind
-mde_row_kind(json_t *o)
+mde_row_kind(const struct jdoc *d, const struct jd_node *o)
 {
 	static const char *names[] = { "Table", "TableName", "Type",
 	    "$table", "category" };
@@ -409,22 +421,22 @@ mde_row_kind(json_t *o)
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if ((t = json_string_value(json_object_get(o, names[i]))) !=
-		    NULL)
+		if ((t = jd_string(d, jd_get(d, o, names[i]))) != NULL)
 			return ep_kind_of_table(t);
-	if (json_object_get(o, "CertificateSerialNumber") != NULL ||
-	    json_object_get(o, "IsTrusted") != NULL)
+	if (jd_get(d, o, "CertificateSerialNumber") != NULL ||
+	    jd_get(d, o, "IsTrusted") != NULL)
 		return EP_MDE_FILE_CERT;
-	if (json_object_get(o, "RemoteIP") != NULL ||
-	    json_object_get(o, "RemotePort") != NULL)
+	if (jd_get(d, o, "RemoteIP") != NULL ||
+	    jd_get(d, o, "RemotePort") != NULL)
 		return EP_MDE_NETWORK;
-	if (json_object_get(o, "ProcessCommandLine") != NULL)
+	if (jd_get(d, o, "ProcessCommandLine") != NULL)
 		return EP_MDE_PROCESS;
 	return EP_KIND_NONE;
 }
 
 static void
-feed_mde(struct ep_ctx *ctx, json_t *props, enum ep_kind kind,
+feed_mde(struct ep_ctx *ctx, const struct jdoc *d,
+    const struct jd_node *props, enum ep_kind kind,
     enum ep_source src, const char *fallback_time, int *stop,
     struct rw_err *err)
 {
@@ -443,7 +455,7 @@ feed_mde(struct ep_ctx *ctx, json_t *props, enum ep_kind kind,
 	snprintf(ev->channel, sizeof(ev->channel), "AdvancedHunting-%s",
 	    names[kind - EP_MDE_FILE_CERT + 1]);
 	snprintf(ev->provider, sizeof(ev->provider), "Microsoft Defender for Endpoint");
-	if (apply_object(ctx, props, err) == -1) {
+	if (apply_object(ctx, d, props, err) == -1) {
 		reject(ctx, err->reason);
 		return;
 	}
@@ -454,31 +466,33 @@ feed_mde(struct ep_ctx *ctx, json_t *props, enum ep_kind kind,
 }
 
 static void
-feed_object(struct ep_ctx *ctx, json_t *o, int *stop, struct rw_err *err)
+feed_object(struct ep_ctx *ctx, const struct jdoc *d,
+    const struct jd_node *o, int *stop, struct rw_err *err)
 {
+	const struct jd_node *props;
 	const struct shape *sh;
 	const char *cat;
-	json_t *props;
 
-	if (!json_is_object(o)) {
+	if (!jd_is(o, JD_OBJECT)) {
 		reject(ctx, "endpoint_unknown_shape");
 		return;
 	}
-	cat = json_string_value(json_object_get(o, "category"));
-	props = json_object_get(o, "properties");
+	cat = jd_string(d, jd_get(d, o, "category"));
+	props = jd_get(d, o, "properties");
 	if (cat != NULL && strncmp(cat, "AdvancedHunting-", 16) == 0 &&
-	    json_is_object(props)) {
-		feed_mde(ctx, props, ep_kind_of_table(cat), EP_SRC_MDE_STREAM,
-		    json_string_value(json_object_get(o, "time")), stop, err);
-		return;
-	}
-	if ((sh = recognise(o)) != NULL) {
-		feed_windows(ctx, o, sh, stop, err);
-		return;
-	}
-	if (json_object_get(o, "Timestamp") != NULL) {
-		feed_mde(ctx, o, mde_row_kind(o), EP_SRC_MDE_ROW, NULL, stop,
+	    jd_is(props, JD_OBJECT)) {
+		feed_mde(ctx, d, props, ep_kind_of_table(cat),
+		    EP_SRC_MDE_STREAM, jd_string(d, jd_get(d, o, "time")), stop,
 		    err);
+		return;
+	}
+	if ((sh = recognise(d, o)) != NULL) {
+		feed_windows(ctx, d, o, sh, stop, err);
+		return;
+	}
+	if (jd_get(d, o, "Timestamp") != NULL) {
+		feed_mde(ctx, d, o, mde_row_kind(d, o), EP_SRC_MDE_ROW, NULL,
+		    stop, err);
 		return;
 	}
 	reject(ctx, "endpoint_unknown_shape");
@@ -500,10 +514,9 @@ static int
 feed_json(struct ep_ctx *ctx, const char *buf, size_t len, size_t limit,
     const char *too_long, struct rw_err *err)
 {
+	const struct jd_node *doc, *arr, *v;
 	struct rw_err lerr;
-	json_error_t jerr;
-	json_t *doc, *arr, *v;
-	size_t i;
+	struct jdoc *d;
 	int stop = 0;
 
 	rw_err_clear(&lerr);
@@ -517,26 +530,34 @@ feed_json(struct ep_ctx *ctx, const char *buf, size_t len, size_t limit,
 		reject(ctx, "endpoint_invalid_utf8");
 		return 0;
 	}
-	if (json_depth(buf, len, ctx->lim.max_depth) > ctx->lim.max_depth) {
-		reject(ctx, "endpoint_json_too_deep");
-		return 0;
-	}
-	if ((doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) ==
-	    NULL) {
-		reject(ctx, "endpoint_json_malformed");
-		return 0;
-	}
-	arr = json_is_array(doc) ? doc : json_object_get(doc, "events");
-	if (arr != NULL && json_is_array(arr) && (arr == doc ||
-	    json_object_size(doc) == 1)) {
-		json_array_foreach(arr, i, v) {
-			feed_object(ctx, v, &stop, &lerr);
-			if (stop)
-				break;
+	if (ctx->json == NULL) {
+		if ((ctx->json = malloc(sizeof(*d))) == NULL) {
+			reject(ctx, "endpoint_oom");
+			return 0;
 		}
+		jd_init(ctx->json);
+	}
+	d = ctx->json;
+	/*
+	 * A valid document's depth is its bracket depth: the bracket count,
+	 * which also judges documents that are malformed further on, is
+	 * only needed when the parse failed.
+	 */
+	if (jd_parse(d, buf, len, ctx->lim.max_depth) == -1) {
+		reject(ctx, d->oom ? "endpoint_oom" : d->too_deep ||
+		    json_depth(buf, len, ctx->lim.max_depth) >
+		    ctx->lim.max_depth ? "endpoint_json_too_deep" :
+		    "endpoint_json_malformed");
+		return 0;
+	}
+	doc = jd_root(d);
+	arr = doc->type == JD_ARRAY ? doc : jd_get(d, doc, "events");
+	if (jd_is(arr, JD_ARRAY) && (arr == doc || doc->count == 1)) {
+		for (v = jd_first(d, arr); v != NULL && !stop;
+		    v = jd_next(d, v))
+			feed_object(ctx, d, v, &stop, &lerr);
 	} else
-		feed_object(ctx, doc, &stop, &lerr);
-	json_decref(doc);
+		feed_object(ctx, d, doc, &stop, &lerr);
 	if (stop) {
 		rw_err_set(err, "endpoint_consumer_stopped",
 		    "the event consumer stopped the batch");

@@ -8,6 +8,8 @@ librevwire_a_SOURCES += \
 	correlate/ingest_json.c \
 	correlate/ingest_stream.c \
 	correlate/ingest_xml.c \
+	correlate/jdoc.c \
+	correlate/jdoc.h \
 	correlate/score.c \
 	correlate/score.h
 

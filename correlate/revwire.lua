@@ -14,6 +14,9 @@
 -- FCALL rw_wire 1 <K.meta> <event json> <config json>
 -- FCALL rw_ep   1 <K.meta> <event json> <config json>
 --   -> array of JSON alerts created by this call (empty when none)
+-- FCALL rw_ep_batch 1 <K.meta> <config json> <event json>...
+--   -> the same for each event in turn, as one atomic call; an event
+--      that fails adds an error reply to the array, the rest go on
 -- FCALL rw_status 1 <K.meta> <alert id> <new|acknowledged|closed> <ms>
 --   -> the alert as JSON, or an error "no such alert"
 
@@ -854,6 +857,18 @@ end)
 
 redis.register_function('rw_ep', function(keys, args)
 	return call(keys, args, on_ep)
+end)
+
+redis.register_function('rw_ep_batch', function(keys, args)
+	local C = cjson.decode(args[1])
+	local out = {}
+	for i = 2, #args do
+		local ok, err = pcall(function()
+			on_ep(C, cjson.decode(args[i]), out)
+		end)
+		if not ok then table.insert(out, { err = tostring(err) }) end
+	end
+	return out
 end)
 
 redis.register_function('rw_status', function(keys, args)

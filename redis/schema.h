@@ -53,6 +53,7 @@
 /* The FCALL functions of the library. */
 #define RW_FN_WIRE		"rw_wire"
 #define RW_FN_EP		"rw_ep"
+#define RW_FN_EP_BATCH		"rw_ep_batch"
 #define RW_FN_STATUS		"rw_status"
 #define RW_LUA_LIBRARY		"revwire"
 

@@ -204,6 +204,19 @@ apply_sets(struct rw_config *cfg, char **sets, int n, struct rw_err *err)
 	return 0;
 }
 
+/* ingest_redis_on_seal(): the correlation batch before the stream's */
+static int
+flush_corr(void *arg)
+{
+	struct ingest *in = arg;
+	struct rw_err err;
+
+	if (in->corr == NULL || corr_flush(in->corr, &err) == 0)
+		return 0;
+	stats_incr(&in->st, err.reason);
+	return -1;
+}
+
 static int
 open_redis(struct ingest *in, struct rw_config *cfg, const char *url)
 {
@@ -222,6 +235,12 @@ open_redis(struct ingest *in, struct rw_config *cfg, const char *url)
 		fprintf(stderr, "revwire ingest: %s\n", in->err.msg);
 		return -1;
 	}
+	/* the correlation goes redis-batch events per call, like the stream */
+	if (corr_set_ep_batch(in->corr, cfg->redis_batch, &in->err) == -1) {
+		fprintf(stderr, "revwire ingest: %s\n", in->err.msg);
+		return -1;
+	}
+	ingest_redis_on_seal(in->redis, flush_corr, in);
 	if (corr_load_error(in->corr) != NULL)
 		fprintf(stderr, "revwire ingest: correlation off: %s\n",
 		    corr_load_error(in->corr));

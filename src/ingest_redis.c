@@ -9,8 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "redis/redis.h"
 #include "redis/schema.h"
 #include "sensor/redis_sink.h"
@@ -65,6 +63,8 @@ struct ingest_redis {
 	struct pending		*pend;	/* events not yet in a script call */
 	size_t			 npend, max;
 	struct batch_slot	*slots;	/* max + 1 */
+	int			(*on_seal)(void *);
+	void			*on_seal_arg;
 };
 
 static void
@@ -135,16 +135,25 @@ on_batch(void *arg, const redisReply *rep)
 		stats_add(b->ir->st, "ep_redis_refused", b->n);
 }
 
+void
+ingest_redis_on_seal(struct ingest_redis *ir, int (*fn)(void *), void *arg)
+{
+	ir->on_seal = fn;
+	ir->on_seal_arg = arg;
+}
+
 int
 ingest_redis_seal(struct ingest_redis *ir)
 {
 	const char **argv;
 	char ttl[24], maxlen[24], numkeys[24];
 	size_t i, nkeys = 1, argc, k, a;
-	int rc = -1;
+	int rc = -1, before = 0;
 
+	if (ir->on_seal != NULL)
+		before = ir->on_seal(ir->on_seal_arg);
 	if (ir->npend == 0)
-		return 0;
+		return before;
 	for (i = 0; i < ir->npend; i++)
 		nkeys += ir->pend[i].mark != NULL;
 	argc = 3 + nkeys + 2 + 3 * ir->npend;
@@ -176,7 +185,7 @@ ingest_redis_seal(struct ingest_redis *ir)
 	if (rc == -1)
 		stats_add(ir->st, "ep_redis_dropped", ir->npend);
 	free_pending(ir);
-	return rc;
+	return rc == -1 || before == -1 ? -1 : 0;
 }
 
 int
@@ -184,15 +193,11 @@ ingest_redis_event(struct ingest_redis *ir, const struct ep_event *ev)
 {
 	char dkey[EP_NAME_MAX * 2 + 64];
 	struct pending *p = &ir->pend[ir->npend];
-	json_t *j;
 
-	if ((j = ep_event_json(ev)) == NULL ||
-	    (p->json = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) {
-		json_decref(j);
+	if ((p->json = ep_event_json(ev, NULL)) == NULL) {
 		stats_incr(ir->st, "redis_event_encode_failed");
 		return -1;
 	}
-	json_decref(j);
 	p->kind = ep_kind_name(ev->kind);
 	p->mark = NULL;
 	/* no record id (Defender rows): nothing to deduplicate on */
@@ -203,7 +208,6 @@ ingest_redis_event(struct ingest_redis *ir, const struct ep_event *ev)
 		return -1;
 	}
 	ir->npend++;
-	/* correlation: corr_endpoint_event(corr, ev) goes here */
 	if (ir->npend == ir->max)
 		return ingest_redis_seal(ir);
 	return 0;

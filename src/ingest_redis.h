@@ -56,4 +56,13 @@ void		ingest_redis_close(struct ingest_redis *ir);
 
 struct rw_redis	*ingest_redis_conn(struct ingest_redis *ir);
 
+/*
+ * fn(arg) runs first in every seal: what else waits to be written with
+ * these events (the correlation batch) goes before them and, in list mode,
+ * before the elements leave the processing list.  fn returns 0, or -1
+ * when it lost its commands: the seal then fails too.
+ */
+void		ingest_redis_on_seal(struct ingest_redis *ir, int (*fn)(void *),
+		    void *arg);
+
 #endif

@@ -100,7 +100,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	t1 = now();
-	printf("write     %7.2f s %9.0f events/s (%lu written, %lu batches)\n",
+	printf("%-15s %7.2f s %9.0f events/s (%lu written, %lu batches)\n", "write",
 	    t1 - t0, (double)n / (t1 - t0),
 	    (unsigned long)stats_get(&st, "ep_redis_written"),
 	    (unsigned long)stats_get(&st, "redis_batches"));

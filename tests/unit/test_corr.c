@@ -73,6 +73,8 @@ wire(struct corr *c, const char *json)
 		fprintf(stderr, "bad test JSON: %s\n", je.text);
 		return;
 	}
+	/* batched endpoint events go first, so the order is the scenario's */
+	CHECK_INT(corr_flush(c, &err), 0);
 	CHECK_INT(corr_wire_event(c, NULL, j, &err), 0);
 	json_decref(j);
 }
@@ -124,8 +126,12 @@ send_ep(struct corr *c, struct ep_event *e)
 	"\"issuer_key_hash\":\"bb\",\"serial\":\"" serial "\",\"cert_status\":\"" \
 	status "\"" extra "}]}}}"
 
+/*
+ * The rules, end to end, with endpoint events sent one per FCALL (rw_ep)
+ * or gathered up to `batch` per call (rw_ep_batch): same alerts.
+ */
 static void
-test_rules(void)
+rules(size_t batch)
 {
 	static struct rw_config cfg;
 	struct test_redis srv;
@@ -155,6 +161,7 @@ test_rules(void)
 		goto out;
 	}
 	corr_set_alert_sink(c, collect, &g);
+	CHECK_INT(corr_set_ep_batch(c, batch, &err), 0);
 
 	/* a serial the responder says was never issued: not a revocation */
 	wire(c, OCSP("2026-01-02T03:04:05.000001Z", "10.0.0.1", 50001, "0BAD",
@@ -274,6 +281,7 @@ test_rules(void)
 	    "\"ee\",\"issuer_key_hash\":\"ff\",\"serial\":\"5EB0\","
 	    "\"cert_status\":\"good\"}]}}}");
 
+	CHECK_INT(corr_flush(c, &err), 0);
 	CHECK_INT(rw_redis_flush(r, &err), 0);
 
 	a = find(&g, "ocsp_untrusted_response", &n);
@@ -345,6 +353,8 @@ test_rules(void)
 	find(&g, "ocsp_revoked", &n);
 	CHECK_INT(n, 2);		/* 0EE1 and the staple: 0BAD was never issued */
 	CHECK_INT(stats_get(&st, "corr_alerts_created"), json_array_size(g.alerts));
+	CHECK_INT(stats_get(&st, "corr_fcall_error"), 0);
+	CHECK_INT(stats_get(&st, "corr_ep_events"), 20);
 
 	/* the signtool join raised the stored alert (an update, not a new one) */
 	{
@@ -539,4 +549,17 @@ test_schema(void)
 	free(lib);
 }
 
-UNIT_MAIN(test_scores, test_schema, test_rules, test_serial_exact)
+static void
+test_rules(void)
+{
+	rules(1);
+}
+
+static void
+test_rules_batched(void)
+{
+	rules(64);
+}
+
+UNIT_MAIN(test_scores, test_schema, test_rules, test_rules_batched,
+    test_serial_exact)

@@ -879,8 +879,106 @@ test_kind(void)
 	CHECK_INT(ep_kind_of_table("DeviceImageLoadEvents"), EP_KIND_NONE);
 }
 
+/*
+ * What the JSON parser accepts (jdoc.h: what jansson accepted before):
+ * each line is either one kept Sysmon 3 or one malformed document.
+ */
+static void
+test_json_rules(void)
+{
+	static const struct { const char *host, *port; int ok; } t[] = {
+		{ "\"H\\ud83d\\ude00\"", "80", 1 },	/* a pair */
+		{ "\"H\\\\ud800\"", "80", 1 },	/* an escaped backslash */
+		{ "\"H\\u00e9\\\"\"", "80", 1 },
+		{ "\"H\\ud800\"", "80", 0 },		/* lone high */
+		{ "\"H\\udc00\"", "80", 0 },		/* lone low */
+		{ "\"H\\ud800\\u0041\"", "80", 0 },	/* high, no low */
+		{ "\"H\\ud83d\\ude00\\ud800\"", "80", 0 },
+		{ "\"H\\u0000\"", "80", 0 },		/* NUL */
+		{ "\"H\"", "80.0", 1 },			/* real: "80" */
+		{ "\"H\"", "8e1", 1 },
+		{ "\"H\"", "1e400", 0 },			/* real overflow */
+		{ "\"H\"", "99999999999999999999", 0 },	/* int64 overflow */
+		{ "\"H\"", "080", 0 },
+		{ "\"H\", \"DestinationPort\": 80", "80", 0 }, /* duplicate */
+	};
+	struct coll c = { 0 };
+	struct stats st;
+	struct ep_ctx ctx;
+	char line[512];
+	size_t i;
+	int n, want = 0;
+
+	stats_init(&st);
+	CHECK(ep_ctx_init(&ctx, NULL, &st, collect, &c, NULL) == 0);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n = snprintf(line, sizeof(line), "{\"EventID\":3,\"Channel\":"
+		    "\"Microsoft-Windows-Sysmon/Operational\",\"Hostname\":%s,"
+		    "\"UtcTime\":\"2022-07-01 05:43:03.079\",\"DestinationIp\":"
+		    "\"1.2.3.4\",\"DestinationPort\":%s}", t[i].host, t[i].port);
+		CHECK(ep_json_feed(&ctx, line, (size_t)n, NULL) == 0);
+		want += t[i].ok;
+		if (c.n != (unsigned)want)
+			fprintf(stderr, "json rule %zu: %s\n", i, line);
+		CHECK_INT(c.n, want);
+		if (t[i].ok && c.n > 0)
+			CHECK_INT(c.ev[c.n - 1]->dst_port, 80);
+		if (i == 0 && c.n > 0)
+			CHECK_STR(c.ev[0]->computer, "H\xf0\x9f\x98\x80");
+		if (i == 2 && c.n > 0)
+			CHECK_STR(c.ev[0]->computer, "H\xc3\xa9\"");
+		coll_free(&c);
+		want = 0;
+	}
+	CHECK_INT(stats_get(&st, "endpoint_json_malformed"), 9);
+	/* no object or array at the top, or something after it */
+	CHECK(ep_json_feed(&ctx, "\"x\"", 3, NULL) == 0);
+	CHECK(ep_json_feed(&ctx, "[1] x", 5, NULL) == 0);
+	CHECK(ep_json_feed(&ctx, "{}{", 3, NULL) == 0);
+	CHECK(ep_json_feed(&ctx, "[] 1", 4, NULL) == 0);	/* a token begun */
+	CHECK(ep_json_feed(&ctx, "{}\"", 3, NULL) == 0);
+	CHECK(ep_json_feed(&ctx, "{} ", 3, NULL) == 0);	/* unknown shape */
+	CHECK_INT(stats_get(&st, "endpoint_json_malformed"), 14);
+	CHECK_INT(stats_get(&st, "endpoint_unknown_shape"), 1);
+	ep_ctx_free(&ctx);
+}
+
+/*
+ * A reset after a full event leaves nothing behind: every field reads as
+ * absent, so the event's JSON is that of a zeroed event.
+ */
+static void
+test_reset(void)
+{
+	struct ep_event *ev = malloc(sizeof(*ev)), *zero = calloc(1,
+	    sizeof(*zero));
+	char *a, *b;
+
+	CHECK(ev != NULL && zero != NULL);
+	memset(ev, 'A', sizeof(*ev));
+	ev->ci.activity_id[sizeof(ev->ci.activity_id) - 1] = '\0';
+	ep_event_reset(ev);
+	CHECK_INT(ev->record_id, 0);
+	CHECK_INT(ev->kind, EP_KIND_NONE);
+	CHECK(!ev->has_pid && !ev->has_ts && !ev->cert.has_creation);
+	CHECK_STR(ev->command_line, "");
+	CHECK_STR(ev->cert.crl_urls, "");
+	CHECK_STR(ev->ci.activity_id, "");
+	CHECK_STR(ev->protocol, "");
+	a = ep_event_json(ev, NULL);
+	b = ep_event_json(zero, NULL);
+	CHECK(a != NULL && b != NULL);
+	if (a != NULL && b != NULL)
+		CHECK_STR(a, b);
+	free(a);
+	free(b);
+	free(ev);
+	free(zero);
+}
+
 UNIT_MAIN(test_nxlog, test_flat, test_winlogbeat6, test_splunk_xml,
     test_codeintegrity, test_winlogbeat7, test_winlogbeat_ecs,
     test_integrations, test_json_xml_same_event, test_evtx_xml, test_evtx_json, test_mde,
     test_mde_rows, test_bad_input, test_line_limit, test_field_limit,
-    test_xml_hostile, test_xml_multiline, test_time, test_kind)
+    test_xml_hostile, test_xml_multiline, test_time, test_kind, test_reset,
+    test_json_rules)
