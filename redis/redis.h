@@ -91,14 +91,6 @@ const char *rw_redis_last_error(const struct rw_redis *r);
 /* stream.c */
 
 /*
- * XADD key MAXLEN ~ maxlen * name value... (1 to 8 fields; vlens NULL:
- * strlen) through rw_redis_write().  Returns like rw_redis_write().
- */
-int  rw_redis_xadd(struct rw_redis *r, const char *key, unsigned long long maxlen,
-	    int nfields, const char **names, const char **values,
-	    const size_t *vlens);
-
-/*
  * Replaces the hash key with every counter of st ("name" -> value) and
  * gives it ttl seconds, through rw_redis_write().  0, or -1 when a write
  * was lost.

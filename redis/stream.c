@@ -1,6 +1,5 @@
 /*
- * stream.c - the writes every sink shares: an event into a capped stream,
- * the counters into a stats hash.
+ * stream.c - the counters into a stats hash (sensor and ingester alike).
  */
 #include "config.h"
 
@@ -9,37 +8,6 @@
 #include <string.h>
 
 #include "redis/redis.h"
-
-#define XADD_MAX_FIELDS	8
-
-int
-rw_redis_xadd(struct rw_redis *r, const char *key, unsigned long long maxlen,
-    int nfields, const char **names, const char **values, const size_t *vlens)
-{
-	const char *argv[6 + 2 * XADD_MAX_FIELDS];
-	size_t lens[6 + 2 * XADD_MAX_FIELDS];
-	char ml[24];
-	int argc = 0, i;
-
-	if (nfields < 1 || nfields > XADD_MAX_FIELDS)
-		return -1;
-	snprintf(ml, sizeof(ml), "%llu", maxlen);
-	argv[argc++] = "XADD";
-	argv[argc++] = key;
-	argv[argc++] = "MAXLEN";
-	argv[argc++] = "~";
-	argv[argc++] = ml;
-	argv[argc++] = "*";
-	for (i = 0; i < argc; i++)
-		lens[i] = strlen(argv[i]);
-	for (i = 0; i < nfields; i++) {
-		argv[argc] = names[i];
-		lens[argc++] = strlen(names[i]);
-		argv[argc] = values[i];
-		lens[argc++] = vlens != NULL ? vlens[i] : strlen(values[i]);
-	}
-	return rw_redis_write(r, argc, argv, lens, NULL, NULL);
-}
 
 struct stats_cmd {
 	const char	*argv[2 + 2 * STATS_SLOTS];
