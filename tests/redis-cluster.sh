@@ -1,0 +1,214 @@
+#!/bin/sh
+# The key schema on a real Redis Cluster (redis-server --cluster-enabled yes
+# on 127.0.0.1, TCP ports REVWIRE_CLUSTER_PORT .. +3, bus ports +10000).
+#
+# One node owning all 16384 slots: the plain client reaches every key, and
+# the node still refuses what a cluster cannot route (CROSSSLOT commands,
+# script keys outside the declared key's slot: checked below on purpose),
+# so the correlation end to end (real-tools.pcap + its Sysmon events, both
+# orders), the CA registry (pki-wire.pcap stored, then restored by a second
+# sensor), a Winlogbeat list consumed, ack, and the query commands give
+# exactly tests/expected/corr/real-tools.alerts with no error reply on the
+# node (INFO errorstats empty).
+#
+# Three masters made by redis-cli --cluster create: the same with
+# redis-cluster yes (redis/cluster.c), the keys spread over the masters as
+# docs/redis-schema.md says, the library loaded on each master; then a slot
+# migrated away under the client (MOVED, ASK) and a master's restart
+# (reconnect) change nothing.
+. "$top_srcdir/tests/setup"
+command -v redis-server >/dev/null 2>&1 ||
+    skip "redis-server not found (Debian package redis-server)"
+command -v redis-cli >/dev/null 2>&1 || skip "redis-cli not found"
+case "$(redis-server --version)" in
+*v=[0-6].*) skip "redis-server older than 7 (no FUNCTION/FCALL)" ;;
+esac
+BASE=${REVWIRE_CLUSTER_PORT:-18340}
+PCAP="$top_srcdir/tests/data/gen/real-tools.pcap"
+PKI="$top_srcdir/tests/data/gen/pki-wire.pcap"
+SYSMON="$top_srcdir/tests/data/corr/real-tools.sysmon.jsonl"
+WLB="$top_srcdir/tests/data/endpoint/real/winlogbeat6_sysmon3.jsonl"
+EXPECTED="$top_srcdir/tests/expected/corr/real-tools.alerts"
+PORTS=
+fail=0
+
+stop_nodes() {
+	for p in $PORTS; do
+		[ -f "$TMP/$p/pid" ] || continue
+		pid=$(cat "$TMP/$p/pid")
+		kill "$pid" 2>/dev/null || continue
+		i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+			i=$((i + 1)); sleep 0.05
+		done
+	done
+}
+trap 'stop_nodes; rm -rf "$TMP"' EXIT INT TERM
+
+start_node() {	# port
+	mkdir -p "$TMP/$1"
+	redis-server --port "$1" --bind 127.0.0.1 --cluster-enabled yes \
+	    --cluster-config-file "$TMP/$1/nodes.conf" --dir "$TMP/$1" \
+	    --save '' --appendonly no --daemonize yes \
+	    --pidfile "$TMP/$1/pid" --logfile "$TMP/$1/log"
+	case " $PORTS " in *" $1 "*) ;; *) PORTS="$PORTS $1" ;; esac
+	i=0; until redis-cli -p "$1" PING >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { cat "$TMP/$1/log"; echo "FAIL node $1 did not start"; exit 1; }
+		sleep 0.05
+	done
+}
+R() { _p=$1; shift; redis-cli -p "$_p" "$@"; }
+wait_ok() {	# port...: until every node says cluster_state:ok
+	for p in "$@"; do
+		i=0; until R "$p" CLUSTER INFO | grep -q '^cluster_state:ok'; do
+			i=$((i + 1))
+			[ $i -lt 200 ] || { echo "FAIL cluster on $p not ok"; exit 1; }
+			sleep 0.05
+		done
+	done
+}
+check() {	# what want have
+	if [ "$2" = "$3" ]; then echo "ok $1"
+	else echo "FAIL $1: want '$2', have '$3'"; fail=1; fi
+}
+project() {	# alerts JSON lines -> tests/corr-e2e.sh's columns
+	python3 -c '
+import json, sys
+print("# rule\tscore\tseverity\thost\timage\tserial\tca\tcount\ttool_image\tfirst_seen\tlast_seen")
+for l in sys.stdin:
+    a = json.loads(l)
+    print("\t".join(str(a.get(k, "-")) for k in ("rule", "score", "severity",
+        "host", "image", "serial", "ca", "count", "tool_image", "first_seen",
+        "last_seen")))'
+}
+errorstats() {	# error replies the nodes sent, "" when none
+	for p in $PORTS; do R "$p" INFO errorstats | tr -d '\r' | grep '^errorstat_' |
+	    sed "s/^/$p /"; done
+}
+flushall() {
+	for p in $PORTS; do R "$p" FLUSHALL >/dev/null; done
+}
+# KEY: the port of the master that holds KEY
+owner() {
+	slot=$(R "$FIRST" CLUSTER KEYSLOT "$1")
+	R "$FIRST" CLUSTER SLOTS | awk -v s="$slot" '
+	    /^[0-9]+$/ { v[n++] = $1 }
+	    END { for (i = 0; i + 2 < n; i += 3) if (v[i] <= s && s <= v[i+1]) { print v[i+2]; exit } }'
+}
+
+# the whole end to end against URL with the extra options in OPTS
+e2e() {	# name
+	_n=$1
+	flushall
+	"$REVWIRE" sensor -q -r "$PCAP" --redis "$URL" $OPTS --json "$TMP/$_n.s1" --set state-dir="$TMP/state"
+	"$REVWIRE" ingest --redis "$URL" $OPTS -r "$SYSMON" --set state-dir="$TMP/state" > "$TMP/$_n.i1"
+	"$REVWIRE" query --redis "$URL" $OPTS --json alerts > "$TMP/$_n.json"
+	project < "$TMP/$_n.json" > "$TMP/$_n.alerts"
+	if cmp -s "$EXPECTED" "$TMP/$_n.alerts"; then echo "ok $_n: alerts, endpoint last"; else
+		echo "FAIL $_n: alerts, endpoint last"; diff "$EXPECTED" "$TMP/$_n.alerts" | head -20; fail=1; fi
+	flushall
+	"$REVWIRE" ingest --redis "$URL" $OPTS -r "$SYSMON" --set state-dir="$TMP/state" > "$TMP/$_n.i2"
+	"$REVWIRE" sensor -q -r "$PCAP" --redis "$URL" $OPTS --json "$TMP/$_n.s2" --set state-dir="$TMP/state"
+	"$REVWIRE" query --redis "$URL" $OPTS --json alerts | project > "$TMP/$_n.alerts2"
+	if cmp -s "$EXPECTED" "$TMP/$_n.alerts2"; then echo "ok $_n: alerts, endpoint first"; else
+		echo "FAIL $_n: alerts, endpoint first"; diff "$EXPECTED" "$TMP/$_n.alerts2" | head -20; fail=1; fi
+	check "$_n: wire events in the stream" 17 "$("$REVWIRE" query --redis "$URL" $OPTS --json stats |
+	    python3 -c 'import json,sys; print(json.load(sys.stdin)["wire_events"])')"
+
+	# the query side reads alerts, evidence, certificates, hosts, CAs
+	ID=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["id"])' "$TMP/$_n.json")
+	"$REVWIRE" query --redis "$URL" $OPTS alert "$ID" > "$TMP/$_n.alert"
+	grep -q '"rule": "revoked_confirmed"' "$TMP/$_n.alert" &&
+	    [ "$(sed -n '/^evidence:/,$p' "$TMP/$_n.alert" | sed 1d | wc -l)" = 12 ] &&
+	    echo "ok $_n: alert ID with its 12 evidence events" ||
+	    { echo "FAIL $_n: alert ID"; cat "$TMP/$_n.alert"; fail=1; }
+	check "$_n: ack" "$ID acknowledged" "$("$REVWIRE" alert --redis "$URL" $OPTS ack "$ID")"
+	check "$_n: acknowledged alerts" 1 "$("$REVWIRE" query --redis "$URL" $OPTS --json alerts --status acknowledged | wc -l)"
+	"$REVWIRE" query --redis "$URL" $OPTS cert 7FFFFF > "$TMP/$_n.cert"
+	grep -q '"reason":"keyCompromise"' "$TMP/$_n.cert" && grep -q revoked_confirmed "$TMP/$_n.cert" &&
+	    echo "ok $_n: cert 7FFFFF" || { echo "FAIL $_n: cert"; cat "$TMP/$_n.cert"; fail=1; }
+	"$REVWIRE" query --redis "$URL" $OPTS host ws-sign01 > "$TMP/$_n.host"
+	grep -q certutil.exe "$TMP/$_n.host" && grep -q payload.exe "$TMP/$_n.host" &&
+	    echo "ok $_n: host timeline" || { echo "FAIL $_n: host"; cat "$TMP/$_n.host"; fail=1; }
+	check "$_n: cas" "2 16" "$("$REVWIRE" query --redis "$URL" $OPTS --json cas | python3 -c '
+import json, sys
+c = [json.loads(l) for l in sys.stdin]
+print(len(c), max(x["events"] for x in c))')"
+
+	# the CA registry: stored by one sensor, restored by the next
+	"$REVWIRE" sensor -r "$PKI" --redis "$URL" $OPTS --json /dev/null \
+	    --set state-dir="$TMP/state" 2>/dev/null
+	"$REVWIRE" sensor -r "$PKI" --redis "$URL" $OPTS --json "$TMP/$_n.pki" \
+	    --set state-dir="$TMP/state" 2>"$TMP/$_n.pki.err"
+	check "$_n: CA certificates restored" "ca_registry_restored 3" \
+	    "$(grep '^ca_registry_restored ' "$TMP/$_n.pki.err" || true)"
+
+	# a Winlogbeat list consumed into the endpoint stream
+	python3 -c '
+import sys
+for l in open(sys.argv[1]):
+    l = l.strip()
+    if l:
+        b = l.encode()
+        sys.stdout.buffer.write(b"*3\r\n$5\r\nRPUSH\r\n$10\r\nwinlogbeat\r\n$%d\r\n%s\r\n" % (len(b), b))
+' "$WLB" > "$TMP/push.resp"
+	nwlb=$(grep -c . "$WLB")
+	R "$(owner winlogbeat)" --pipe < "$TMP/push.resp" >/dev/null
+	xlen0=$(R "$(owner 'rw:{ep}:events')" XLEN 'rw:{ep}:events')
+	"$REVWIRE" ingest --from-redis-list --until-empty --redis "$URL" $OPTS \
+	    --set state-dir="$TMP/state" 2>/dev/null
+	check "$_n: list consumed" 0 "$(R "$(owner winlogbeat)" LLEN winlogbeat)"
+	check "$_n: list events in the stream" "$((xlen0 + nwlb))" \
+	    "$(R "$(owner 'rw:{ep}:events')" XLEN 'rw:{ep}:events')"
+	check "$_n: no error reply on any node" "" "$(errorstats)"
+}
+
+# --- one node, every slot -------------------------------------------------
+FIRST=$BASE
+start_node "$BASE"
+R "$BASE" CLUSTER ADDSLOTSRANGE 0 16383 >/dev/null
+wait_ok "$BASE"
+# what the test relies on: the node refuses a multi-key command across
+# slots and a script touching a key outside its declared key's slot
+R "$BASE" MSET 'rw:{rw}:a' 1 'rw:{ep}:a' 1 2>&1 | grep -q CROSSSLOT &&
+    echo "ok one node: CROSSSLOT refused" || { echo "FAIL no CROSSSLOT"; fail=1; }
+# (scripts with a shebang, as revwire's are; one without runs in the
+# compatibility mode that lets a lone node serve any local key)
+R "$BASE" EVAL "#!lua
+return redis.call('GET', 'rw:{ep}:x')" 1 'rw:{rw}:meta' 2>&1 |
+    grep -q 'do not hash to the same slot' &&
+    echo "ok one node: undeclared script key in another slot refused" ||
+    { echo "FAIL undeclared key accepted"; fail=1; }
+R "$BASE" CONFIG RESETSTAT >/dev/null
+URL="redis://127.0.0.1:$BASE"
+OPTS=
+e2e one-node
+stop_nodes
+PORTS=
+
+# --- three masters ----------------------------------------------------------
+if ! "$REVWIRE" sensor --dump-config 2>/dev/null | grep -q '^redis-cluster '; then
+	echo "SKIP three masters: this revwire has no redis-cluster"
+	exit $fail
+fi
+M1=$((BASE + 1)); M2=$((BASE + 2)); M3=$((BASE + 3))
+FIRST=$M1
+for p in $M1 $M2 $M3; do start_node "$p"; done
+redis-cli --cluster create 127.0.0.1:$M1 127.0.0.1:$M2 127.0.0.1:$M3 \
+    --cluster-yes >"$TMP/create.log" 2>&1 ||
+    { cat "$TMP/create.log"; echo "FAIL cluster create"; exit 1; }
+wait_ok $M1 $M2 $M3
+for p in $PORTS; do R "$p" CONFIG RESETSTAT >/dev/null; done
+# the seed is the second master: the client must find the others
+URL="redis://127.0.0.1:$M2"
+OPTS="--set redis-cluster=yes"
+e2e three-masters
+# the schema's tags land on different masters, each master has the library
+owners=$(for k in 'rw:{rw}:meta' 'rw:{wire}:events' 'rw:{ep}:events' 'rw:{ca}:wire'; do
+	owner "$k"; done | sort -u | wc -l)
+[ "$owners" -ge 2 ] && echo "ok keys spread over $owners masters" ||
+    { echo "FAIL all keys on one master"; fail=1; }
+for p in $M1 $M2 $M3; do
+	check "library on master $p" revwire "$(R "$p" FUNCTION LIST LIBRARYNAME revwire | sed -n 2p)"
+done
+exit $fail
