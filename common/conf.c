@@ -80,6 +80,9 @@ static const struct conf_key conf_keys[] = {
 	K("redis-flush-ms", CT_UINT, redis_flush_ms, 1, 60000, "50"),
 	K("redis-spool-max", CT_SIZE, redis_spool_max, 0, 64 * GB, "256m"),
 	K("redis-stream-maxlen", CT_UINT, redis_stream_maxlen, 100, 1000000000, "1000000"),
+	K("redis-cluster", CT_BOOL, redis_cluster, 0, 1, "no"),
+	K("redis-cluster-max-nodes", CT_UINT, redis_cluster_max_nodes, 1, 1000, "64"),
+	K("redis-cluster-max-redirects", CT_UINT, redis_cluster_max_redirects, 1, 100, "5"),
 	KS("ingest-list-key", ingest_list_key, "winlogbeat"),
 	K("ingest-dedupe-ttl", CT_SECS, ingest_dedupe_ttl, 60, 31536000, "604800"),
 

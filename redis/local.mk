@@ -1,5 +1,7 @@
 librevwire_a_SOURCES += \
 	redis/castore.c \
+	redis/cluster.c \
+	redis/cluster.h \
 	redis/conn.c \
 	redis/embedded.c \
 	redis/redis.h \

@@ -201,7 +201,8 @@ wait_ok $M1 $M2 $M3
 for p in $PORTS; do R "$p" CONFIG RESETSTAT >/dev/null; done
 # the seed is the second master: the client must find the others
 URL="redis://127.0.0.1:$M2"
-OPTS="--set redis-cluster=yes"
+echo "redis-cluster yes" > "$TMP/cluster.conf"
+OPTS="--config $TMP/cluster.conf"
 e2e three-masters
 # the schema's tags land on different masters, each master has the library
 owners=$(for k in 'rw:{rw}:meta' 'rw:{wire}:events' 'rw:{ep}:events' 'rw:{ca}:wire'; do
