@@ -12,10 +12,10 @@
 # node (INFO errorstats empty).
 #
 # Three masters made by redis-cli --cluster create: the same with
-# redis-cluster yes (redis/cluster.c), the keys spread over the masters as
-# docs/redis-schema.md says, the library loaded on each master; then a slot
-# migrated away under the client (MOVED, ASK) and a master's restart
-# (reconnect) change nothing.
+# redis-cluster yes (redis/cluster.c, seeded with the second master), the
+# tags spread over the masters as docs/redis-schema.md says, the library
+# loaded on each master; then slots moved under a connected ingester
+# (MOVED for {ep}, ASK for a half-migrated {rw}) change nothing.
 . "$top_srcdir/tests/setup"
 command -v redis-server >/dev/null 2>&1 ||
     skip "redis-server not found (Debian package redis-server)"
@@ -205,11 +205,56 @@ echo "redis-cluster yes" > "$TMP/cluster.conf"
 OPTS="--config $TMP/cluster.conf"
 e2e three-masters
 # the schema's tags land on different masters, each master has the library
-owners=$(for k in 'rw:{rw}:meta' 'rw:{wire}:events' 'rw:{ep}:events' 'rw:{ca}:wire'; do
-	owner "$k"; done | sort -u | wc -l)
-[ "$owners" -ge 2 ] && echo "ok keys spread over $owners masters" ||
-    { echo "FAIL all keys on one master"; fail=1; }
+# (slots: {wire} 1178 and {ep} 2632 on the first, {rw} 8267 and {ca} 8958
+# on the second, winlogbeat 11616 on the third)
+check "tags spread over the masters" "$M1 $M1 $M2 $M2 $M3" "$(for k in 'rw:{wire}:events' \
+    'rw:{ep}:events' 'rw:{rw}:meta' 'rw:{ca}:wire' winlogbeat; do owner "$k"; done | xargs)"
 for p in $M1 $M2 $M3; do
 	check "library on master $p" revwire "$(R "$p" FUNCTION LIST LIBRARYNAME revwire | sed -n 2p)"
 done
+
+# --- slots moving under a running client --------------------------------------
+# An ingester is connected (its map says {rw} and {ep} are where they were)
+# and waits on a FIFO; then the {ep} slot moves to another master for good
+# (its writes get MOVED) and the {rw} slot is left half-migrated with every
+# key already on the new master (its FCALLs get ASK); the same alerts.
+node_id() { R "$1" CLUSTER MYID; }
+migrate_keys() {	# slot from to
+	keys=$(R "$2" CLUSTER GETKEYSINSLOT "$1" 100000)
+	[ -z "$keys" ] || R "$2" MIGRATE 127.0.0.1 "$3" "" 0 5000 KEYS $keys >/dev/null
+}
+flushall
+"$REVWIRE" sensor -q -r "$PCAP" --redis "$URL" $OPTS --json /dev/null --set state-dir="$TMP/state"
+mkfifo "$TMP/fifo"
+"$REVWIRE" ingest --redis "$URL" $OPTS -r "$TMP/fifo" --stats \
+    --set state-dir="$TMP/state" >/dev/null 2>"$TMP/moving.err" & ingest_pid=$!
+exec 3>"$TMP/fifo"	# the ingester has opened it and connected
+sleep 0.5
+EPS=$(R $M1 CLUSTER KEYSLOT 'rw:{ep}:events'); EPF=$(owner 'rw:{ep}:events')
+RWS=$(R $M1 CLUSTER KEYSLOT 'rw:{rw}:meta'); RWF=$(owner 'rw:{rw}:meta')
+for p in $M1 $M2 $M3; do [ "$p" = "$EPF" ] || EPT=$p; done
+for p in $M1 $M2 $M3; do [ "$p" = "$RWF" ] || [ "$p" = "$EPT" ] || RWT=$p; done
+[ -n "${RWT:-}" ] || for p in $M1 $M2 $M3; do [ "$p" = "$RWF" ] || RWT=$p; done
+R "$EPT" CLUSTER SETSLOT "$EPS" IMPORTING "$(node_id "$EPF")" >/dev/null
+R "$EPF" CLUSTER SETSLOT "$EPS" MIGRATING "$(node_id "$EPT")" >/dev/null
+migrate_keys "$EPS" "$EPF" "$EPT"
+for p in $M1 $M2 $M3; do R "$p" CLUSTER SETSLOT "$EPS" NODE "$(node_id "$EPT")" >/dev/null; done
+R "$RWT" CLUSTER SETSLOT "$RWS" IMPORTING "$(node_id "$RWF")" >/dev/null
+R "$RWF" CLUSTER SETSLOT "$RWS" MIGRATING "$(node_id "$RWT")" >/dev/null
+migrate_keys "$RWS" "$RWF" "$RWT"
+cat "$SYSMON" >&3
+exec 3>&-
+wait $ingest_pid
+for p in $M1 $M2 $M3; do R "$p" CLUSTER SETSLOT "$RWS" NODE "$(node_id "$RWT")" >/dev/null; done
+check "slots moved: {ep} now on $EPT" "$EPT" "$(owner 'rw:{ep}:events')"
+check "slots moved: {rw} now on $RWT" "$RWT" "$(owner 'rw:{rw}:meta')"
+grep -q '^redis_cluster_moved [1-9]' "$TMP/moving.err" && echo "ok MOVED followed" ||
+    { echo "FAIL no MOVED counted"; cat "$TMP/moving.err"; fail=1; }
+grep -q '^redis_cluster_ask [1-9]' "$TMP/moving.err" && echo "ok ASK followed" ||
+    { echo "FAIL no ASK counted"; cat "$TMP/moving.err"; fail=1; }
+check "slots moved: no error reply to the ingester" "" \
+    "$(grep '^redis_reply_error ' "$TMP/moving.err" || true)"
+"$REVWIRE" query --redis "$URL" $OPTS --json alerts | project > "$TMP/moving.alerts"
+if cmp -s "$EXPECTED" "$TMP/moving.alerts"; then echo "ok slots moved: the same alerts"; else
+	echo "FAIL slots moved: alerts"; diff "$EXPECTED" "$TMP/moving.alerts" | head -20; fail=1; fi
 exit $fail
