@@ -74,9 +74,9 @@ void	rw_cluster_map_disconnect(struct rw_cluster_map *m);
  * [host, port, ...], replicas...]; only the master (the first address)
  * is used.  An empty host means the node that answered (asked_host).
  * Returns 0 (m holds the new map; connections of nodes still named are
- * kept), or -1 with err (reason "redis_cluster_slots": malformed reply,
- * slot out of range, host too long, more than max nodes, a slot that no
- * master serves) and m unchanged.
+ * kept), or -1 with err and m unchanged: reason "redis_cluster_slots"
+ * (malformed reply, slot out of range, host too long, a slot that no
+ * master serves) or "redis_cluster_nodes" (more than max nodes).
  */
 int	rw_cluster_map_load(struct rw_cluster_map *m, const redisReply *rep,
 	    const char *asked_host, struct rw_err *err);

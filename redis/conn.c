@@ -355,8 +355,19 @@ load_slots(struct rw_redis *r, struct rw_err *err)
 	redisReply *rep;
 	int rc;
 
-	if ((rep = raw_cmd(r, r->c, 2, argv, NULL, err)) == NULL)
+	char w[600];
+	struct rw_err e;
+
+	rw_err_clear(&e);
+	if ((rep = raw_cmd(r, r->c, 2, argv, NULL, &e)) == NULL) {
+		if (e.reason != NULL && strcmp(e.reason, "redis_error_reply") == 0)
+			rw_err_set(err, "redis_cluster_slots", "%s: CLUSTER SLOTS "
+			    "refused (redis-cluster yes needs a cluster node): "
+			    "%s", where(r, w, sizeof(w)), e.msg);
+		else
+			rw_err_set(err, e.reason, "%s", e.msg);
 		return -1;
+	}
 	rc = rw_cluster_map_load(&r->map, rep, r->url.host, err);
 	freeReplyObject(rep);
 	if (rc == 0) {

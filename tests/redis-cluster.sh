@@ -257,4 +257,18 @@ check "slots moved: no error reply to the ingester" "" \
 "$REVWIRE" query --redis "$URL" $OPTS --json alerts | project > "$TMP/moving.alerts"
 if cmp -s "$EXPECTED" "$TMP/moving.alerts"; then echo "ok slots moved: the same alerts"; else
 	echo "FAIL slots moved: alerts"; diff "$EXPECTED" "$TMP/moving.alerts" | head -20; fail=1; fi
+
+# redis-cluster yes against a server that is no cluster node: a clear error
+P=$((BASE + 4))
+mkdir -p "$TMP/$P"
+redis-server --port "$P" --bind 127.0.0.1 --save '' --daemonize yes \
+    --pidfile "$TMP/$P/pid" --logfile "$TMP/$P/log" --dir "$TMP/$P"
+PORTS="$PORTS $P"
+i=0; until R "$P" PING >/dev/null 2>&1; do i=$((i + 1)); [ $i -lt 100 ] || exit 1; sleep 0.05; done
+if "$REVWIRE" query --redis "redis://127.0.0.1:$P" $OPTS stats 2>"$TMP/plain.err"; then
+	echo "FAIL a plain server taken for a cluster"; fail=1
+else
+	grep -q 'CLUSTER SLOTS refused (redis-cluster yes needs a cluster node): ERR This instance has cluster support disabled' "$TMP/plain.err" &&
+	    echo "ok plain server: clear error" || { echo "FAIL plain server error"; cat "$TMP/plain.err"; fail=1; }
+fi
 exit $fail
