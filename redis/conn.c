@@ -352,11 +352,10 @@ static int
 load_slots(struct rw_redis *r, struct rw_err *err)
 {
 	const char *argv[2] = { "CLUSTER", "SLOTS" };
-	redisReply *rep;
-	int rc;
-
-	char w[600];
 	struct rw_err e;
+	redisReply *rep;
+	char w[600];
+	int rc;
 
 	rw_err_clear(&e);
 	if ((rep = raw_cmd(r, r->c, 2, argv, NULL, &e)) == NULL) {
@@ -368,7 +367,7 @@ load_slots(struct rw_redis *r, struct rw_err *err)
 			rw_err_set(err, e.reason, "%s", e.msg);
 		return -1;
 	}
-	rc = rw_cluster_map_load(&r->map, rep, r->url.host, err);
+	rc = rw_cluster_map_load(&r->map, rep, r->c->tcp.host, err);
 	freeReplyObject(rep);
 	if (rc == 0) {
 		stats_incr(r->st, "redis_cluster_slots_loaded");
@@ -552,10 +551,31 @@ reload_if_moved(struct rw_redis *r)
 		(void)load_slots(r, NULL);
 }
 
+/*
+ * The URL's server; on a cluster, when it does not answer, any node of the
+ * last map (after a failover the seed may be gone for good).  The backoff
+ * grows once for the whole round; err is the URL server's error.
+ */
+static redisContext *
+open_seed(struct rw_redis *r, struct rw_err *err)
+{
+	uint64_t backoff = r->backoff_ms;
+	redisContext *c;
+	size_t i;
+
+	if ((c = open_ctx(r, NULL, 0, err)) != NULL || !r->cluster)
+		return c;
+	for (i = 0; i < r->map.n && c == NULL; i++) {
+		r->backoff_ms = backoff;
+		c = open_ctx(r, r->map.nodes[i].host, r->map.nodes[i].port, NULL);
+	}
+	return c;
+}
+
 static int
 connect_now(struct rw_redis *r, struct rw_err *err)
 {
-	if ((r->c = open_ctx(r, NULL, 0, err)) == NULL)
+	if ((r->c = open_seed(r, err)) == NULL)
 		return -1;
 	if (r->cluster && cluster_connect(r, err) == -1)
 		return -1;

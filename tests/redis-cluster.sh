@@ -48,8 +48,8 @@ start_node() {	# port
 	mkdir -p "$TMP/$1"
 	redis-server --port "$1" --bind 127.0.0.1 --cluster-enabled yes \
 	    --cluster-config-file "$TMP/$1/nodes.conf" --dir "$TMP/$1" \
-	    --save '' --appendonly no --daemonize yes \
-	    --pidfile "$TMP/$1/pid" --logfile "$TMP/$1/log"
+	    --save '' --appendonly no --daemonize yes --cluster-node-timeout 1000 \
+	    --pidfile "$TMP/$1/pid" --logfile "$TMP/$1/log" 3>&-	# not the FIFO
 	case " $PORTS " in *" $1 "*) ;; *) PORTS="$PORTS $1" ;; esac
 	i=0; until redis-cli -p "$1" PING >/dev/null 2>&1; do
 		i=$((i + 1))
@@ -85,8 +85,8 @@ errorstats() {	# error replies the nodes sent, "" when none
 	for p in $PORTS; do R "$p" INFO errorstats | tr -d '\r' | grep '^errorstat_' |
 	    sed "s/^/$p /"; done
 }
-flushall() {
-	for p in $PORTS; do R "$p" FLUSHALL >/dev/null; done
+flushall() {	# on the masters
+	for p in ${MASTERS:-$PORTS}; do R "$p" FLUSHALL >/dev/null; done
 }
 # KEY: the port of the master that holds KEY
 owner() {
@@ -244,7 +244,7 @@ R "$RWF" CLUSTER SETSLOT "$RWS" MIGRATING "$(node_id "$RWT")" >/dev/null
 migrate_keys "$RWS" "$RWF" "$RWT"
 cat "$SYSMON" >&3
 exec 3>&-
-wait $ingest_pid
+wait $ingest_pid || { echo "FAIL ingester exit status $?"; fail=1; }
 for p in $M1 $M2 $M3; do R "$p" CLUSTER SETSLOT "$RWS" NODE "$(node_id "$RWT")" >/dev/null; done
 check "slots moved: {ep} now on $EPT" "$EPT" "$(owner 'rw:{ep}:events')"
 check "slots moved: {rw} now on $RWT" "$RWT" "$(owner 'rw:{rw}:meta')"
@@ -257,6 +257,80 @@ check "slots moved: no error reply to the ingester" "" \
 "$REVWIRE" query --redis "$URL" $OPTS --json alerts | project > "$TMP/moving.alerts"
 if cmp -s "$EXPECTED" "$TMP/moving.alerts"; then echo "ok slots moved: the same alerts"; else
 	echo "FAIL slots moved: alerts"; diff "$EXPECTED" "$TMP/moving.alerts" | head -20; fail=1; fi
+
+# --- a master restarted under a running client ---------------------------------
+# The master holding {rw} restarts empty (no persistence: its data and the
+# function library are gone) while an ingester is connected: its FCALL
+# there fails, the whole connection is dropped, the writes are spooled,
+# and the reconnect (after the backoff) loads the library on every master
+# again before the spool is replayed; the sensor run after it gives the
+# same alerts (endpoint events first).
+flushall
+RWM=$(owner 'rw:{rw}:meta')
+"$REVWIRE" ingest --redis "$URL" $OPTS -r "$TMP/fifo" --stats \
+    --set state-dir="$TMP/state-restart" >/dev/null 2>"$TMP/restart.err" & ingest_pid=$!
+exec 3>"$TMP/fifo"
+sleep 0.5
+pid=$(cat "$TMP/$RWM/pid")
+kill "$pid"
+i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
+start_node "$RWM"
+wait_ok $M1 $M2 $M3
+check "restarted master has no library" "" "$(R "$RWM" FUNCTION LIST LIBRARYNAME revwire)"
+cat "$SYSMON" >&3
+exec 3>&-
+wait $ingest_pid || { echo "FAIL ingester exit status $?"; fail=1; }
+# (its counters are printed before the last flush: the spool is replayed
+# after them, which the alerts below show; its state-dir is its own, so no
+# other process replays its spool)
+check "restart: the ingester's connection broke" "redis_io_error 1" \
+    "$(grep '^redis_io_error ' "$TMP/restart.err" || true)"
+check "restart: no error reply to the ingester" "" "$(grep '^redis_reply_error ' "$TMP/restart.err" || true)"
+check "restart: library loaded again" revwire "$(R "$RWM" FUNCTION LIST LIBRARYNAME revwire | sed -n 2p)"
+"$REVWIRE" sensor -q -r "$PCAP" --redis "$URL" $OPTS --json /dev/null --set state-dir="$TMP/state"
+"$REVWIRE" query --redis "$URL" $OPTS --json alerts | project > "$TMP/restart.alerts"
+if cmp -s "$EXPECTED" "$TMP/restart.alerts"; then echo "ok restart: the same alerts"; else
+	echo "FAIL restart: alerts"; diff "$EXPECTED" "$TMP/restart.alerts" | head -20; fail=1; fi
+
+# --- failover: the seed and {rw}'s master die, its replica takes over ------------
+# The ingester was seeded with the master of {rw}; that master is killed
+# and its replica promoted.  The ingester's FCALL fails, and the reconnect
+# finds the seed gone: it takes another node of its last map as the seed,
+# and CLUSTER SLOTS there names the promoted replica.
+RWM=$(owner 'rw:{rw}:meta')
+REP=$((BASE + 5))
+start_node "$REP"
+redis-cli --cluster add-node 127.0.0.1:$REP 127.0.0.1:$RWM --cluster-slave \
+    --cluster-master-id "$(node_id "$RWM")" >"$TMP/add.log" 2>&1 ||
+    { cat "$TMP/add.log"; echo "FAIL add-node"; exit 1; }
+MASTERS="$M1 $M2 $M3"
+i=0; until R "$REP" INFO replication | grep -q '^master_link_status:up'; do
+	i=$((i + 1)); [ $i -lt 200 ] || { echo "FAIL replica never synced"; exit 1; }; sleep 0.05
+done
+flushall
+"$REVWIRE" ingest --redis "redis://127.0.0.1:$RWM" $OPTS -r "$TMP/fifo" --stats \
+    --set state-dir="$TMP/state-failover" >/dev/null 2>"$TMP/failover.err" & ingest_pid=$!
+exec 3>"$TMP/fifo"
+sleep 0.5
+kill "$(cat "$TMP/$RWM/pid")"
+MASTERS=; for p in $M1 $M2 $M3 $REP; do [ "$p" = "$RWM" ] || MASTERS="$MASTERS $p"; done
+i=0; until [ "$(R "$REP" ROLE | head -n 1)" = master ]; do
+	i=$((i + 1)); [ $i -lt 300 ] || { echo "FAIL no failover"; exit 1; }; sleep 0.05
+done
+wait_ok $MASTERS
+cat "$SYSMON" >&3
+exec 3>&-
+wait $ingest_pid || { echo "FAIL ingester exit status $?"; fail=1; }
+check "failover: the ingester's connection broke" "redis_io_error 1" \
+    "$(grep '^redis_io_error ' "$TMP/failover.err" || true)"
+check "failover: no error reply to the ingester" "" "$(grep '^redis_reply_error ' "$TMP/failover.err" || true)"
+FIRST=$REP
+check "failover: {rw} now on the promoted replica" "$REP" "$(owner 'rw:{rw}:meta')"
+URL="redis://127.0.0.1:$REP"
+"$REVWIRE" sensor -q -r "$PCAP" --redis "$URL" $OPTS --json /dev/null --set state-dir="$TMP/state"
+"$REVWIRE" query --redis "$URL" $OPTS --json alerts | project > "$TMP/failover.alerts"
+if cmp -s "$EXPECTED" "$TMP/failover.alerts"; then echo "ok failover: the same alerts"; else
+	echo "FAIL failover: alerts"; diff "$EXPECTED" "$TMP/failover.alerts" | head -20; fail=1; fi
 
 # redis-cluster yes against a server that is no cluster node: a clear error
 P=$((BASE + 4))
