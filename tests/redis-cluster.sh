@@ -15,7 +15,9 @@
 # redis-cluster yes (redis/cluster.c, seeded with the second master), the
 # tags spread over the masters as docs/redis-schema.md says, the library
 # loaded on each master; then slots moved under a connected ingester
-# (MOVED for {ep}, ASK for a half-migrated {rw}) change nothing.
+# (MOVED for {ep}, ASK for a half-migrated {rw}), the master of {rw}
+# restarted empty, and a failover to a promoted replica after the seed died
+# change nothing.  A plain server with redis-cluster yes: a clear error.
 . "$top_srcdir/tests/setup"
 command -v redis-server >/dev/null 2>&1 ||
     skip "redis-server not found (Debian package redis-server)"
