@@ -230,8 +230,7 @@ flushall
 mkfifo "$TMP/fifo"
 "$REVWIRE" ingest --redis "$URL" $OPTS -r "$TMP/fifo" --stats \
     --set state-dir="$TMP/state" >/dev/null 2>"$TMP/moving.err" & ingest_pid=$!
-exec 3>"$TMP/fifo"	# the ingester has opened it and connected
-sleep 0.5
+exec 3>"$TMP/fifo"	# opened: the ingester has connected (it opens its input after)
 EPS=$(R $M1 CLUSTER KEYSLOT 'rw:{ep}:events'); EPF=$(owner 'rw:{ep}:events')
 RWS=$(R $M1 CLUSTER KEYSLOT 'rw:{rw}:meta'); RWF=$(owner 'rw:{rw}:meta')
 for p in $M1 $M2 $M3; do [ "$p" = "$EPF" ] || EPT=$p; done
@@ -272,7 +271,6 @@ RWM=$(owner 'rw:{rw}:meta')
 "$REVWIRE" ingest --redis "$URL" $OPTS -r "$TMP/fifo" --stats \
     --set state-dir="$TMP/state-restart" >/dev/null 2>"$TMP/restart.err" & ingest_pid=$!
 exec 3>"$TMP/fifo"
-sleep 0.5
 pid=$(cat "$TMP/$RWM/pid")
 kill "$pid"
 i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
@@ -313,7 +311,6 @@ flushall
 "$REVWIRE" ingest --redis "redis://127.0.0.1:$RWM" $OPTS -r "$TMP/fifo" --stats \
     --set state-dir="$TMP/state-failover" >/dev/null 2>"$TMP/failover.err" & ingest_pid=$!
 exec 3>"$TMP/fifo"
-sleep 0.5
 kill "$(cat "$TMP/$RWM/pid")"
 MASTERS=; for p in $M1 $M2 $M3 $REP; do [ "$p" = "$RWM" ] || MASTERS="$MASTERS $p"; done
 i=0; until [ "$(R "$REP" ROLE | head -n 1)" = master ]; do
