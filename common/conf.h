@@ -72,6 +72,9 @@ struct rw_config {
 	uint64_t	redis_flush_ms;		/* a partial batch waits this long */
 	uint64_t	redis_spool_max;	/* on-disk spool bytes, 0 = none */
 	uint64_t	redis_stream_maxlen;	/* XADD MAXLEN ~ of event streams */
+	bool		redis_cluster;		/* redis-url is a Redis Cluster node */
+	uint64_t	redis_cluster_max_nodes;	/* masters in the slot map */
+	uint64_t	redis_cluster_max_redirects;	/* MOVED/ASK per command */
 	char		ingest_list_key[RW_CONF_STR_MAX];	/* Winlogbeat list */
 	uint64_t	ingest_dedupe_ttl;	/* seconds an event id is remembered */
 	uint64_t	wire_dedupe_ttl;	/* same, for the wire event stream */

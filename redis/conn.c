@@ -8,6 +8,15 @@
  * error drops the context; the next tick retries after an exponential
  * backoff.  Commands never overtake each other: while the spool holds
  * anything, new batches are appended to it, not sent.
+ *
+ * With redis-cluster yes, the URL names one node (the seed): CLUSTER SLOTS
+ * there gives the masters (cluster.c), each gets its own context, and
+ * every command goes to the master of its key's slot.  The connection is up
+ * when the seed and every master are; one broken, all are dropped and the
+ * backoff applies as for one server.  Commands of one slot keep their
+ * order; a MOVED or ASK reply is followed after the batch's other replies
+ * are read, so a redirected command may run after later commands of other
+ * slots.
  */
 #include "config.h"
 
@@ -20,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "redis/cluster.h"
 #include "redis/redis.h"
 #include "redis/redis_int.h"
 #include "redis/spool.h"
@@ -57,6 +67,13 @@ struct rw_redis {
 	char			 last_error[128];
 	uint64_t		 next_try_ms;
 	uint64_t		 backoff_ms;
+
+	bool			 cluster;	/* redis-cluster yes */
+	struct rw_cluster_map	 map;
+	uint64_t		 max_redirects;
+	redisContext		**via;	/* per command of a batch: its node */
+	size_t			 nvia;
+	bool			 moved;	/* a MOVED seen: reload the map */
 };
 
 static bool	spool_ready(struct rw_redis *r);
@@ -145,34 +162,42 @@ drop_connection(struct rw_redis *r)
 		redisFree(r->c);
 		r->c = NULL;
 	}
+	if (r->cluster)
+		rw_cluster_map_disconnect(&r->map);
 	r->backoff_ms = r->backoff_ms == 0 ? BACKOFF_MIN_MS :
 	    r->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
 	    r->backoff_ms * 2;
 	r->next_try_ms = now_ms() + r->backoff_ms;
 }
 
-/*
- * One command on the raw context, reply checked.  Returns the reply or NULL
- * with err; an error reply is reason "redis_error_reply" (what AUTH/SELECT
- * failures are mapped from).  I/O errors drop the connection.
- */
-static redisReply *
-raw_cmd(struct rw_redis *r, int argc, const char **argv, const size_t *lens,
+/* The node c talks to, for messages. */
+static const char *
+where_ctx(const struct rw_redis *r, const redisContext *c, char *buf,
+    size_t len)
+{
+	if (!r->cluster || c == NULL || c == r->c ||
+	    c->connection_type != REDIS_CONN_TCP)
+		return where(r, buf, len);
+	snprintf(buf, len, "redis cluster node %s:%d", c->tcp.host, c->tcp.port);
+	return buf;
+}
+
+/* An I/O failure on c: err says where, the connection (all nodes) goes. */
+static void
+io_failed(struct rw_redis *r, const redisContext *c, const char *what,
     struct rw_err *err)
 {
-	struct pipe_guard g;
 	char w[600];
-	redisReply *rep;
 
-	guard_on(&g);
-	rep = redisCommandArgv(r->c, argc, argv, lens);
-	guard_off(&g);
-	if (rep == NULL) {
-		rw_err_set(err, "redis_io", "%s: %s", where(r, w, sizeof(w)),
-		    r->c->errstr[0] != '\0' ? r->c->errstr : "no reply");
-		drop_connection(r);
-		return NULL;
-	}
+	rw_err_set(err, "redis_io", "%s: %s", where_ctx(r, c, w, sizeof(w)),
+	    c != NULL && c->errstr[0] != '\0' ? c->errstr : what);
+	drop_connection(r);
+}
+
+/* An error reply becomes NULL with reason "redis_error_reply". */
+static redisReply *
+checked(redisReply *rep, struct rw_err *err)
+{
 	if (rep->type == REDIS_REPLY_ERROR) {
 		rw_err_set(err, "redis_error_reply", "%.*s",
 		    (int)(rep->len > 200 ? 200 : rep->len), rep->str);
@@ -182,9 +207,31 @@ raw_cmd(struct rw_redis *r, int argc, const char **argv, const size_t *lens,
 	return rep;
 }
 
-/* AUTH, SELECT and a PING that tells "password needed" early. */
+/*
+ * One command on context c, reply checked.  Returns the reply or NULL
+ * with err; an error reply is reason "redis_error_reply" (what AUTH/SELECT
+ * failures are mapped from).  I/O errors drop the connection.
+ */
+static redisReply *
+raw_cmd(struct rw_redis *r, redisContext *c, int argc, const char **argv,
+    const size_t *lens, struct rw_err *err)
+{
+	struct pipe_guard g;
+	redisReply *rep;
+
+	guard_on(&g);
+	rep = redisCommandArgv(c, argc, argv, lens);
+	guard_off(&g);
+	if (rep == NULL) {
+		io_failed(r, c, "no reply", err);
+		return NULL;
+	}
+	return checked(rep, err);
+}
+
+/* AUTH, SELECT and a PING that tells "password needed" early, on c. */
 static int
-handshake(struct rw_redis *r, struct rw_err *err)
+handshake(struct rw_redis *r, redisContext *c, struct rw_err *err)
 {
 	struct rw_err e;
 	redisReply *rep;
@@ -198,7 +245,7 @@ handshake(struct rw_redis *r, struct rw_err *err)
 		if (r->url.user[0] != '\0')
 			argv[argc++] = r->url.user;
 		argv[argc++] = r->url.password;
-		if ((rep = raw_cmd(r, argc, argv, NULL, &e)) == NULL)
+		if ((rep = raw_cmd(r, c, argc, argv, NULL, &e)) == NULL)
 			goto refused;
 		freeReplyObject(rep);
 	}
@@ -206,12 +253,12 @@ handshake(struct rw_redis *r, struct rw_err *err)
 		snprintf(db, sizeof(db), "%d", r->url.db);
 		argv[0] = "SELECT";
 		argv[1] = db;
-		if ((rep = raw_cmd(r, 2, argv, NULL, &e)) == NULL)
+		if ((rep = raw_cmd(r, c, 2, argv, NULL, &e)) == NULL)
 			goto refused;
 		freeReplyObject(rep);
 	}
 	argv[0] = "PING";
-	if ((rep = raw_cmd(r, 1, argv, NULL, &e)) == NULL)
+	if ((rep = raw_cmd(r, c, 1, argv, NULL, &e)) == NULL)
 		goto refused;
 	freeReplyObject(rep);
 	return 0;
@@ -222,19 +269,18 @@ refused:
 		if (strcmp(reason, "redis_reply_noauth") == 0)
 			rw_err_set(err, "redis_auth_required", "%s: the server "
 			    "wants a password (set redis-password or put it in "
-			    "the URL)", where(r, w, sizeof(w)));
+			    "the URL)", where_ctx(r, c, w, sizeof(w)));
 		else if (strcmp(reason, "redis_reply_wrongpass") == 0 ||
 		    strncmp(e.msg, "ERR AUTH", 8) == 0 ||
 		    strncmp(e.msg, "ERR invalid password", 20) == 0)
 			rw_err_set(err, "redis_auth_refused", "%s: AUTH refused "
-			    "for user '%s': %s", where(r, w, sizeof(w)),
+			    "for user '%s': %s", where_ctx(r, c, w, sizeof(w)),
 			    r->url.user[0] != '\0' ? r->url.user : "default",
 			    e.msg);
 		else
 			rw_err_set(err, "redis_handshake", "%s: %s",
-			    where(r, w, sizeof(w)), e.msg);
-		if (r->c != NULL)
-			drop_connection(r);
+			    where_ctx(r, c, w, sizeof(w)), e.msg);
+		drop_connection(r);
 	} else
 		rw_err_set(err, e.reason, "%s", e.msg);
 	return -1;
@@ -252,27 +298,286 @@ call_on_connect(struct rw_redis *r, struct rw_err *err)
 	return rc;
 }
 
+/*
+ * A new context to host:port (NULL host: the URL's server) with the
+ * timeout set and the handshake done.  Returns it, or NULL with err and
+ * the connection (all nodes) dropped.
+ */
+static redisContext *
+open_ctx(struct rw_redis *r, const char *host, int port, struct rw_err *err)
+{
+	char w[600];
+	redisContext *c;
+
+	c = host == NULL && r->url.unix_socket ?
+	    redisConnectUnixWithTimeout(r->url.path, r->timeout) :
+	    redisConnectWithTimeout(host != NULL ? host : r->url.host,
+	    host != NULL ? port : r->url.port, r->timeout);
+	if (c == NULL || c->err != 0 || redisSetTimeout(c, r->timeout) !=
+	    REDIS_OK) {
+		if (host == NULL)
+			where(r, w, sizeof(w));
+		else
+			snprintf(w, sizeof(w), "redis cluster node %s:%d",
+			    host, port);
+		rw_err_set(err, "redis_connect", "%s: %s", w, c == NULL ?
+		    "out of memory" : c->err != 0 ? c->errstr :
+		    "cannot set the timeout");
+		if (c != NULL)
+			redisFree(c);
+		drop_connection(r);
+		return NULL;
+	}
+	/* a failed handshake has dropped the connection */
+	if (handshake(r, c, err) == -1) {
+		redisFree(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Node i's context, connected (with the handshake) when it has none. */
+static redisContext *
+node_ctx(struct rw_redis *r, int i, struct rw_err *err)
+{
+	struct rw_cluster_node *nd = &r->map.nodes[i];
+
+	if (nd->c == NULL)
+		nd->c = open_ctx(r, nd->host, nd->port, err);
+	return nd->c;
+}
+
+/* CLUSTER SLOTS on the seed into the map; 0, or -1 with err. */
+static int
+load_slots(struct rw_redis *r, struct rw_err *err)
+{
+	const char *argv[2] = { "CLUSTER", "SLOTS" };
+	struct rw_err e;
+	redisReply *rep;
+	char w[600];
+	int rc;
+
+	rw_err_clear(&e);
+	if ((rep = raw_cmd(r, r->c, 2, argv, NULL, &e)) == NULL) {
+		if (e.reason != NULL && strcmp(e.reason, "redis_error_reply") == 0)
+			rw_err_set(err, "redis_cluster_slots", "%s: CLUSTER SLOTS "
+			    "refused (redis-cluster yes needs a cluster node): "
+			    "%s", where(r, w, sizeof(w)), e.msg);
+		else
+			rw_err_set(err, e.reason, "%s", e.msg);
+		return -1;
+	}
+	rc = rw_cluster_map_load(&r->map, rep, r->c->tcp.host, err);
+	freeReplyObject(rep);
+	if (rc == 0) {
+		stats_incr(r->st, "redis_cluster_slots_loaded");
+		r->moved = false;
+	}
+	return rc;
+}
+
+/* The slot map and a connection to every master. */
+static int
+cluster_connect(struct rw_redis *r, struct rw_err *err)
+{
+	size_t i;
+
+	if (load_slots(r, err) == -1) {
+		if (r->c != NULL)	/* not dropped by an I/O error */
+			drop_connection(r);
+		return -1;
+	}
+	for (i = 0; i < r->map.n; i++)
+		if (node_ctx(r, (int)i, err) == NULL)
+			return -1;
+	return 0;
+}
+
+/*
+ * The context for a command of slot (cluster.h's values): the master of
+ * the slot; the seed for keyless commands (and malformed ones, which it
+ * refuses).  NULL with err when no master serves the slot, or when
+ * connecting failed (the connection is dropped then).
+ */
+static redisContext *
+route(struct rw_redis *r, int slot, struct rw_err *err)
+{
+	int i;
+
+	if (slot < 0)
+		return r->c;
+	if ((i = rw_cluster_slot_node(&r->map, (unsigned)slot)) < 0) {
+		rw_err_set(err, "redis_cluster_slots", "no master serves slot "
+		    "%d", slot);
+		return NULL;
+	}
+	return node_ctx(r, i, err);
+}
+
+/*
+ * Sends the formatted command buf on c (after ASKING when asking) and
+ * reads its reply into *rep.  Returns 0, or -1 with err and the
+ * connection dropped.
+ */
+static int
+exchange(struct rw_redis *r, redisContext *c, const char *buf, size_t len,
+    bool asking, redisReply **rep, struct rw_err *err)
+{
+	static const char asking_cmd[] = "*1\r\n$6\r\nASKING\r\n";
+	struct pipe_guard g;
+	void *a = NULL, *b = NULL;
+	bool ok;
+
+	*rep = NULL;
+	if ((asking && redisAppendFormattedCommand(c, asking_cmd,
+	    sizeof(asking_cmd) - 1) != REDIS_OK) ||
+	    redisAppendFormattedCommand(c, buf, len) != REDIS_OK) {
+		io_failed(r, c, "out of memory", err);
+		return -1;
+	}
+	guard_on(&g);
+	ok = (!asking || (redisGetReply(c, &a) == REDIS_OK && a != NULL)) &&
+	    redisGetReply(c, &b) == REDIS_OK && b != NULL;
+	guard_off(&g);
+	if (a != NULL)
+		freeReplyObject(a);
+	if (!ok) {
+		io_failed(r, c, "connection lost", err);
+		return -1;
+	}
+	*rep = b;
+	return 0;
+}
+
+/*
+ * Notes a MOVED/ASK reply: MOVED points the slot at its new master at
+ * once and asks for a reload of the whole map.  Returns the node to ask,
+ * or -1 when the map cannot take it (the reply then stands).
+ */
+static int
+redirected(struct rw_redis *r, const struct rw_cluster_redirect *rd)
+{
+	int i;
+
+	/* "" and "?": an address the node does not know; the seed's host */
+	i = rw_cluster_node(&r->map, rd->host[0] != '\0' &&
+	    strcmp(rd->host, "?") != 0 ? rd->host : r->url.host, rd->port, NULL);
+	if (i < 0)
+		return -1;
+	if (rd->ask)
+		stats_incr(r->st, "redis_cluster_ask");
+	else {
+		stats_incr(r->st, "redis_cluster_moved");
+		r->map.slot[rd->slot] = (uint16_t)(i + 1);
+		r->moved = true;
+	}
+	return i;
+}
+
+/*
+ * Follows MOVED and ASK replies (*rep, replaced by the next reply) for the
+ * formatted command buf, at most redis-cluster-max-redirects times; the
+ * last reply stands, a redirection included.  Returns 0, or -1 with err
+ * (I/O: the connection is dropped, *rep is NULL).
+ */
+static int
+follow(struct rw_redis *r, const char *buf, size_t len, redisReply **rep,
+    struct rw_err *err)
+{
+	struct rw_cluster_redirect rd;
+	redisContext *c;
+	uint64_t hops;
+	int i;
+
+	for (hops = 0; hops < r->max_redirects; hops++) {
+		if ((*rep)->type != REDIS_REPLY_ERROR ||
+		    rw_cluster_redirect_parse((*rep)->str, (*rep)->len, &rd) != 1 ||
+		    (i = redirected(r, &rd)) < 0)
+			return 0;
+		freeReplyObject(*rep);
+		*rep = NULL;
+		if ((c = node_ctx(r, i, err)) == NULL ||
+		    exchange(r, c, buf, len, rd.ask, rep, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * One formatted command on the cluster: to its slot's master (redirections
+ * followed), or to every master for RW_CLUSTER_ALL (FUNCTION LOAD: the
+ * first error reply, else the last reply).  Returns the reply, or NULL
+ * with err.
+ */
+static redisReply *
+cluster_cmd(struct rw_redis *r, const char *buf, size_t len,
+    struct rw_err *err)
+{
+	int slot = rw_cluster_cmd_slot(buf, len);
+	redisReply *rep = NULL, *one;
+	redisContext *c;
+	size_t i;
+
+	if (slot != RW_CLUSTER_ALL) {
+		if ((c = route(r, slot, err)) == NULL ||
+		    exchange(r, c, buf, len, false, &rep, err) == -1 ||
+		    follow(r, buf, len, &rep, err) == -1)
+			return NULL;
+		return rep;
+	}
+	for (i = 0; i < r->map.n; i++) {
+		if ((c = node_ctx(r, (int)i, err)) == NULL ||
+		    exchange(r, c, buf, len, false, &one, err) == -1) {
+			if (rep != NULL)
+				freeReplyObject(rep);
+			return NULL;
+		}
+		if (rep != NULL && rep->type == REDIS_REPLY_ERROR)
+			freeReplyObject(one);
+		else {
+			if (rep != NULL)
+				freeReplyObject(rep);
+			rep = one;
+		}
+	}
+	return rep;
+}
+
+/* After a MOVED: the whole map again (a failure keeps the patched one). */
+static void
+reload_if_moved(struct rw_redis *r)
+{
+	if (r->moved && r->c != NULL)
+		(void)load_slots(r, NULL);
+}
+
+/*
+ * The URL's server; on a cluster, when it does not answer, any node of the
+ * last map (after a failover the seed may be gone for good).  The backoff
+ * grows once for the whole round; err is the URL server's error.
+ */
+static redisContext *
+open_seed(struct rw_redis *r, struct rw_err *err)
+{
+	uint64_t backoff = r->backoff_ms;
+	redisContext *c;
+	size_t i;
+
+	if ((c = open_ctx(r, NULL, 0, err)) != NULL || !r->cluster)
+		return c;
+	for (i = 0; i < r->map.n && c == NULL; i++) {
+		r->backoff_ms = backoff;
+		c = open_ctx(r, r->map.nodes[i].host, r->map.nodes[i].port, NULL);
+	}
+	return c;
+}
+
 static int
 connect_now(struct rw_redis *r, struct rw_err *err)
 {
-	char w[600];
-
-	r->c = r->url.unix_socket ?
-	    redisConnectUnixWithTimeout(r->url.path, r->timeout) :
-	    redisConnectWithTimeout(r->url.host, r->url.port, r->timeout);
-	if (r->c == NULL || r->c->err != 0) {
-		rw_err_set(err, "redis_connect", "%s: %s", where(r, w, sizeof(w)),
-		    r->c != NULL ? r->c->errstr : "out of memory");
-		drop_connection(r);
+	if ((r->c = open_seed(r, err)) == NULL)
 		return -1;
-	}
-	if (redisSetTimeout(r->c, r->timeout) != REDIS_OK) {
-		rw_err_set(err, "redis_connect", "%s: cannot set the timeout",
-		    where(r, w, sizeof(w)));
-		drop_connection(r);
-		return -1;
-	}
-	if (handshake(r, err) == -1)
+	if (r->cluster && cluster_connect(r, err) == -1)
 		return -1;
 	if (r->on_connect != NULL && call_on_connect(r, err) == -1) {
 		drop_connection(r);
@@ -355,6 +660,17 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	}
 	if (rw_redis_url_parse(&r->url, u, err) == -1)
 		goto fail;
+	if (cfg->redis_cluster && (*cfg->redis_url == '\0' ||
+	    r->url.unix_socket || r->url.db != 0)) {
+		rw_err_set(err, "redis_bad_config", "redis-cluster needs a "
+		    "redis-url redis://host:port (database 0) of a cluster node");
+		goto fail;
+	}
+	r->cluster = cfg->redis_cluster;
+	r->max_redirects = cfg->redis_cluster_max_redirects;
+	if (r->cluster && rw_cluster_map_init(&r->map,
+	    cfg->redis_cluster_max_nodes, err) == -1)
+		goto fail;
 	/* the private server has no password: its socket is mode 0700 */
 	if (*cfg->redis_url != '\0' && (override(r->url.user,
 	    sizeof(r->url.user), cfg->redis_user, "redis-user", err) == -1 ||
@@ -377,6 +693,8 @@ fail:
 	explicit_bzero(r->url.password, sizeof(r->url.password));
 	if (r->c != NULL)
 		redisFree(r->c);
+	rw_cluster_map_free(&r->map);
+	free(r->via);
 	free(r->q);
 	free(r);
 	return -1;
@@ -418,6 +736,82 @@ account_reply(struct rw_redis *r, const redisReply *rep, rw_redis_reply_fn cb,
 }
 
 /*
+ * pipeline() on a cluster: each command to its slot's master, all sent
+ * before any reply is read; replies read in command order (each node
+ * answers its own in order).  Redirected commands are sent again one by
+ * one once every reply is read (a node's context holds no other reply
+ * then).  Returns the number of leading commands answered.
+ */
+static size_t
+pipeline_cluster(struct rw_redis *r, struct rw_cmd *cmds, size_t n,
+    struct rw_err *err)
+{
+	struct rw_cluster_redirect rd;
+	struct pipe_guard g;
+	redisContext *c, **via;
+	redisReply *rep;
+	size_t i, first_redirect = n;
+	void *v;
+
+	if (n > r->nvia) {
+		if ((via = realloc(r->via, n * sizeof(*via))) == NULL) {
+			rw_err_set(err, "redis_oom", "%s: out of memory",
+			    __func__);
+			return 0;
+		}
+		r->via = via;
+		r->nvia = n;
+	}
+	for (i = 0; i < n; i++)
+		if ((r->via[i] = route(r, rw_cluster_cmd_slot(cmds[i].buf,
+		    cmds[i].len), err)) == NULL || redisAppendFormattedCommand(
+		    r->via[i], cmds[i].buf, cmds[i].len) != REDIS_OK) {
+			/* what was appended elsewhere must not go out later */
+			if (r->c != NULL)
+				drop_connection(r);
+			stats_incr(r->st, "redis_io_error");
+			return 0;
+		}
+	guard_on(&g);
+	for (i = 0; i < n; i++) {
+		c = r->via[i];
+		if (redisGetReply(c, &v) != REDIS_OK || v == NULL)
+			break;
+		rep = v;
+		if (rep->type == REDIS_REPLY_ERROR && rw_cluster_redirect_parse(
+		    rep->str, rep->len, &rd) == 1 && redirected(r, &rd) >= 0) {
+			r->via[i] = NULL;	/* sent again below */
+			if (first_redirect == n)
+				first_redirect = i;
+		} else
+			account_reply(r, rep, cmds[i].cb, cmds[i].cbarg);
+		freeReplyObject(rep);
+	}
+	guard_off(&g);
+	if (i < n) {
+		io_failed(r, c, "connection lost", err);
+		stats_incr(r->st, "redis_io_error");
+		return i < first_redirect ? i : first_redirect;
+	}
+	for (i = first_redirect; i < n; i++) {
+		if (r->via[i] != NULL)
+			continue;
+		if ((c = route(r, rw_cluster_cmd_slot(cmds[i].buf, cmds[i].len),
+		    err)) == NULL || exchange(r, c, cmds[i].buf, cmds[i].len,
+		    false, &rep, err) == -1 || follow(r, cmds[i].buf,
+		    cmds[i].len, &rep, err) == -1) {
+			stats_incr(r->st, "redis_io_error");
+			return i;
+		}
+		account_reply(r, rep, cmds[i].cb, cmds[i].cbarg);
+		freeReplyObject(rep);
+	}
+	reload_if_moved(r);
+	stats_incr(r->st, "redis_batches");
+	return n;
+}
+
+/*
  * Sends n formatted commands pipelined and reads their n replies.  Returns
  * the number answered: n, or fewer when the connection broke (dropped then).
  */
@@ -428,6 +822,9 @@ pipeline(struct rw_redis *r, struct rw_cmd *cmds, size_t n, struct rw_err *err)
 	char w[600];
 	size_t i;
 	void *rep;
+
+	if (r->cluster)
+		return pipeline_cluster(r, cmds, n, err);
 
 	for (i = 0; i < n; i++)
 		if (redisAppendFormattedCommand(r->c, cmds[i].buf,
@@ -627,6 +1024,25 @@ rw_redis_tick(struct rw_redis *r)
 		(void)send_queue(r, false, NULL);
 }
 
+/* rw_redis_cmd_argv() on a cluster. */
+static redisReply *
+cluster_argv(struct rw_redis *r, int argc, const char **argv,
+    const size_t *lens, struct rw_err *err)
+{
+	redisReply *rep;
+	char *buf;
+	int len;
+
+	if ((len = redisFormatCommandArgv(&buf, argc, argv, lens)) < 0) {
+		rw_err_set(err, "redis_oom", "%s: out of memory", __func__);
+		return NULL;
+	}
+	rep = cluster_cmd(r, buf, (size_t)len, err);
+	redisFreeCommand(buf);
+	reload_if_moved(r);
+	return rep == NULL ? NULL : checked(rep, err);
+}
+
 redisReply *
 rw_redis_cmd_argv(struct rw_redis *r, int argc, const char **argv,
     const size_t *lens, struct rw_err *err)
@@ -634,7 +1050,8 @@ rw_redis_cmd_argv(struct rw_redis *r, int argc, const char **argv,
 	/* what was written before is visible to what is read now */
 	if (!r->in_connect && send_queue(r, false, err) == -1 && r->c == NULL)
 		return NULL;
-	return raw_cmd(r, argc, argv, lens, err);
+	return r->cluster ? cluster_argv(r, argc, argv, lens, err) :
+	    raw_cmd(r, r->c, argc, argv, lens, err);
 }
 
 const char *
@@ -652,6 +1069,8 @@ rw_redis_close(struct rw_redis *r)
 	spool_close(r->spool);
 	if (r->c != NULL)
 		redisFree(r->c);
+	rw_cluster_map_free(&r->map);
+	free(r->via);
 	explicit_bzero(r->url.password, sizeof(r->url.password));
 	free(r->q);
 	free(r);

@@ -47,7 +47,10 @@ int  rw_redis_url_parse(struct rw_redis_url *u, const char *url, struct rw_err *
  * the URL's); an empty URL means the embedded private redis-server under cfg->state_dir
  * (started if not running, reused otherwise).  AUTH and SELECT are done here.  A refused
  * AUTH, an unreachable server at open time etc. return -1 with err (clear message,
- * password never in it).  st must outlive r.
+ * password never in it).  st must outlive r.  With cfg->redis_cluster the URL names a
+ * cluster node: every master is connected and each command (write path and
+ * rw_redis_cmd_argv alike) goes to the master of its key's slot (cluster.h); a
+ * FUNCTION command goes to every master.
  */
 int  rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	    struct stats *st, struct rw_err *err);

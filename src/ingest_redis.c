@@ -23,9 +23,12 @@
  * paid once per redis-batch events.  KEYS[1] the stream, KEYS[2..] the
  * dedupe marks in order; ARGV ttl, maxlen, then per event: "1" when it has
  * a mark (the next KEY) else "0", its kind, its JSON.  Returns {written,
- * events}: an event whose mark exists is skipped.
+ * events}: an event whose mark exists is skipped.  The shebang (on both
+ * scripts) ends EVAL's compatibility mode, so even a one-node cluster
+ * refuses a key outside the declared keys' slot (tests/redis-cluster.sh).
  */
 static const char xadd_once_lua[] =
+    "#!lua\n"
     "local k, n = 2, 0 "
     "for i = 3, #ARGV, 3 do "
     "local ok = true "
@@ -37,6 +40,7 @@ static const char xadd_once_lua[] =
 
 /* KEYS[1] list, KEYS[2] processing list; ARGV[1] at most this many */
 static const char move_lua[] =
+    "#!lua\n"
     "local out = {} for i = 1, tonumber(ARGV[1]) do "
     "local v = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') "
     "if not v then break end out[#out + 1] = v end return out";

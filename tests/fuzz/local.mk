@@ -70,3 +70,8 @@ tests_fuzz_fuzz_pktpath_LDADD = $(RW_LIBS)
 tests_fuzz_fuzz_pktpath_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 EXTRA_DIST += tests/fuzz/mk-pktpath-seeds.py \
 	tests/fuzz/campaign.sh
+
+FUZZ_TARGETS += tests/fuzz/fuzz_cluster
+tests_fuzz_fuzz_cluster_SOURCES = tests/fuzz/fuzz_cluster.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_cluster_LDADD = $(RW_LIBS)
+tests_fuzz_fuzz_cluster_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
