@@ -460,10 +460,13 @@ local function crl_finding(C, entry)
 	    '(reason %s)', entry.issuer or '?', entry.reason or 'none given') }
 end
 
--- The users of serial within the window around ts (index K.use).
-local function users_near(C, serial, ts)
+-- The events of index IDX (K.useep or K.userev) for serial within the
+-- window around ts.  Each side reads only the other side's index: K.use
+-- also holds every OCSP request, and a serial the whole fleet asks about
+-- would make each request read all the others.
+local function users_near(C, idx, serial, ts)
 	local r = {}
-	for _, id in ipairs(redis.call('ZRANGEBYSCORE', K.use .. serial,
+	for _, id in ipairs(redis.call('ZRANGEBYSCORE', idx .. serial,
 	    ts - C.window, ts + C.window)) do
 		local u = getev(id)
 		if u then table.insert(r, u) end
@@ -534,8 +537,10 @@ local function verdict_alerts(C, out, e)
 			-- not seen: endpoint rows of the serial find it there
 			zadd_bounded(K.use .. v.serial, e.ts, e.eid,
 			    C.ev_ttl * 1000, C.use_max, C.ev_ttl)
-			for _, l in ipairs(users_near(C, v.serial, e.ts)) do
-				if l.k == 'ep' and l.serial == v.serial then
+			zadd_bounded(K.userev .. v.serial, e.ts, e.eid,
+			    C.ev_ttl * 1000, C.use_max, C.ev_ttl)
+			for _, l in ipairs(users_near(C, K.useep, v.serial, e.ts)) do
+				if l.serial == v.serial then
 					confirm_serial(C, out, l, e, ocsp_finding(e, v))
 				end
 			end
@@ -577,12 +582,12 @@ local function inuse_add(C, out, e, serial)
 	local s = redis.call('GET', K.crl .. serial)
 	if s then crl_user(C, out, e, serial, cjson.decode(s)) end
 	if e.k ~= 'ep' then return end
-	for _, w in ipairs(users_near(C, serial, e.ts)) do
-		if w.k == 'wire' then
-			for _, v in ipairs(wire_revoked_verdicts(w)) do
-				if v.serial == serial then
-					confirm_serial(C, out, e, w, ocsp_finding(w, v))
-				end
+	zadd_bounded(K.useep .. serial, e.ts, e.eid, C.ev_ttl * 1000, C.use_max,
+	    C.ev_ttl)
+	for _, w in ipairs(users_near(C, K.userev, serial, e.ts)) do
+		for _, v in ipairs(wire_revoked_verdicts(w)) do
+			if v.serial == serial then
+				confirm_serial(C, out, e, w, ocsp_finding(w, v))
 			end
 		end
 	end
