@@ -1,6 +1,6 @@
 #!/bin/sh
 # The key schema on a real Redis Cluster (redis-server --cluster-enabled yes
-# on 127.0.0.1, TCP ports REVWIRE_CLUSTER_PORT .. +3, bus ports +10000).
+# on 127.0.0.1, on free ports: each node's client and cluster bus port).
 #
 # One node owning all 16384 slots: the plain client reaches every key, and
 # the node still refuses what a cluster cannot route (CROSSSLOT commands,
@@ -25,7 +25,15 @@ command -v redis-cli >/dev/null 2>&1 || skip "redis-cli not found"
 case "$(redis-server --version)" in
 *v=[0-6].*) skip "redis-server older than 7 (no FUNCTION/FCALL)" ;;
 esac
-BASE=${REVWIRE_CLUSTER_PORT:-18340}
+# Ports nobody holds, for the six servers (fixed ones collided with other
+# runs of this test and can with a user's services); bus ports are taken
+# as the nodes start (Redis 7's --cluster-port).
+USED=
+for v in ONE M1 M2 M3 P REP; do
+	_p=$(free_port $USED)
+	USED="$USED $_p"
+	eval "$v=\$_p"
+done
 PCAP="$top_srcdir/tests/data/gen/real-tools.pcap"
 PKI="$top_srcdir/tests/data/gen/pki-wire.pcap"
 SYSMON="$top_srcdir/tests/data/corr/real-tools.sysmon.jsonl"
@@ -46,9 +54,14 @@ stop_nodes() {
 }
 trap 'stop_nodes; rm -rf "$TMP"' EXIT INT TERM
 
-start_node() {	# port
+start_node() {	# port (a restarted node keeps its bus port)
 	mkdir -p "$TMP/$1"
+	if [ ! -f "$TMP/$1/bus" ]; then
+		free_port $USED >"$TMP/$1/bus"
+		USED="$USED $(cat "$TMP/$1/bus")"
+	fi
 	redis-server --port "$1" --bind 127.0.0.1 --cluster-enabled yes \
+	    --cluster-port "$(cat "$TMP/$1/bus")" \
 	    --cluster-config-file "$TMP/$1/nodes.conf" --dir "$TMP/$1" \
 	    --save '' --appendonly no --daemonize yes --cluster-node-timeout 1000 \
 	    --pidfile "$TMP/$1/pid" --logfile "$TMP/$1/log" 3>&-	# not the FIFO
@@ -166,23 +179,23 @@ for l in open(sys.argv[1]):
 }
 
 # --- one node, every slot -------------------------------------------------
-FIRST=$BASE
-start_node "$BASE"
-R "$BASE" CLUSTER ADDSLOTSRANGE 0 16383 >/dev/null
-wait_ok "$BASE"
+FIRST=$ONE
+start_node "$ONE"
+R "$ONE" CLUSTER ADDSLOTSRANGE 0 16383 >/dev/null
+wait_ok "$ONE"
 # what the test relies on: the node refuses a multi-key command across
 # slots and a script touching a key outside its declared key's slot
-R "$BASE" MSET 'rw:{rw}:a' 1 'rw:{ep}:a' 1 2>&1 | grep -q CROSSSLOT &&
+R "$ONE" MSET 'rw:{rw}:a' 1 'rw:{ep}:a' 1 2>&1 | grep -q CROSSSLOT &&
     echo "ok one node: CROSSSLOT refused" || { echo "FAIL no CROSSSLOT"; fail=1; }
 # (scripts with a shebang, as revwire's are; one without runs in the
 # compatibility mode that lets a lone node serve any local key)
-R "$BASE" EVAL "#!lua
+R "$ONE" EVAL "#!lua
 return redis.call('GET', 'rw:{ep}:x')" 1 'rw:{rw}:meta' 2>&1 |
     grep -q 'do not hash to the same slot' &&
     echo "ok one node: undeclared script key in another slot refused" ||
     { echo "FAIL undeclared key accepted"; fail=1; }
-R "$BASE" CONFIG RESETSTAT >/dev/null
-URL="redis://127.0.0.1:$BASE"
+R "$ONE" CONFIG RESETSTAT >/dev/null
+URL="redis://127.0.0.1:$ONE"
 OPTS=
 e2e one-node
 stop_nodes
@@ -193,7 +206,6 @@ if ! "$REVWIRE" sensor --dump-config 2>/dev/null | grep -q '^redis-cluster '; th
 	echo "SKIP three masters: this revwire has no redis-cluster"
 	exit $fail
 fi
-M1=$((BASE + 1)); M2=$((BASE + 2)); M3=$((BASE + 3))
 FIRST=$M1
 for p in $M1 $M2 $M3; do start_node "$p"; done
 redis-cli --cluster create 127.0.0.1:$M1 127.0.0.1:$M2 127.0.0.1:$M3 \
@@ -298,7 +310,6 @@ if cmp -s "$EXPECTED" "$TMP/restart.alerts"; then echo "ok restart: the same ale
 # finds the seed gone: it takes another node of its last map as the seed,
 # and CLUSTER SLOTS there names the promoted replica.
 RWM=$(owner 'rw:{rw}:meta')
-REP=$((BASE + 5))
 start_node "$REP"
 redis-cli --cluster add-node 127.0.0.1:$REP 127.0.0.1:$RWM --cluster-slave \
     --cluster-master-id "$(node_id "$RWM")" >"$TMP/add.log" 2>&1 ||
@@ -332,7 +343,6 @@ if cmp -s "$EXPECTED" "$TMP/failover.alerts"; then echo "ok failover: the same a
 	echo "FAIL failover: alerts"; diff "$EXPECTED" "$TMP/failover.alerts" | head -20; fail=1; fi
 
 # redis-cluster yes against a server that is no cluster node: a clear error
-P=$((BASE + 4))
 mkdir -p "$TMP/$P"
 redis-server --port "$P" --bind 127.0.0.1 --save '' --daemonize yes \
     --pidfile "$TMP/$P/pid" --logfile "$TMP/$P/log" --dir "$TMP/$P"
