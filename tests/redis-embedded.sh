@@ -71,11 +71,12 @@ check "content-id marks after stop/start" 17 \
 
 # --redis URL: that server or an error, nothing started
 rc=0
+NOPORT=$(free_port)
 "$REVWIRE" sensor -q -r "$CAP" --set state-dir="$TMP/st2" \
-    --redis 'redis://alice:hunter2@127.0.0.1:18133/1' 2>"$TMP/err" || rc=$?
+    --redis "redis://alice:hunter2@127.0.0.1:$NOPORT/1" 2>"$TMP/err" || rc=$?
 check "unreachable --redis (exit)" 1 "$rc"
 check "unreachable --redis (message)" \
-    "revwire sensor: redis 127.0.0.1:18133: Connection refused (--no-redis runs without Redis)" \
+    "revwire sensor: redis 127.0.0.1:$NOPORT: Connection refused (--no-redis runs without Redis)" \
     "$(cat "$TMP/err")"
 check "nothing started for --redis" absent \
     "$([ -e "$TMP/st2/redis.sock" ] && echo present || echo absent)"
