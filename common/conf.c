@@ -83,6 +83,8 @@ static const struct conf_key conf_keys[] = {
 	K("redis-cluster", CT_BOOL, redis_cluster, 0, 1, "no"),
 	K("redis-cluster-max-nodes", CT_UINT, redis_cluster_max_nodes, 1, 1000, "64"),
 	K("redis-cluster-max-redirects", CT_UINT, redis_cluster_max_redirects, 1, 100, "5"),
+	K("redis-max-reply-elements", CT_UINT, redis_max_reply_elements, 1024, 1000000000, "4000000"),
+	K("redis-max-reply-bytes", CT_SIZE, redis_max_reply_bytes, 64 * KB, 4 * GB, "512m"),
 	KS("ingest-list-key", ingest_list_key, "winlogbeat"),
 	K("ingest-dedupe-ttl", CT_SECS, ingest_dedupe_ttl, 60, 31536000, "604800"),
 	K("wire-dedupe-ttl", CT_SECS, wire_dedupe_ttl, 60, 31536000, "604800"),

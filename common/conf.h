@@ -75,6 +75,8 @@ struct rw_config {
 	bool		redis_cluster;		/* redis-url is a Redis Cluster node */
 	uint64_t	redis_cluster_max_nodes;	/* masters in the slot map */
 	uint64_t	redis_cluster_max_redirects;	/* MOVED/ASK per command */
+	uint64_t	redis_max_reply_elements;	/* array elements, one reply */
+	uint64_t	redis_max_reply_bytes;	/* string bytes, one reply */
 	char		ingest_list_key[RW_CONF_STR_MAX];	/* Winlogbeat list */
 	uint64_t	ingest_dedupe_ttl;	/* seconds an event id is remembered */
 	uint64_t	wire_dedupe_ttl;	/* same, for the wire event stream */

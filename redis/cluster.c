@@ -10,6 +10,7 @@
 
 #include "common/cursor.h"
 #include "redis/cluster.h"
+#include "redis/redis_int.h"
 
 /* The longest decimal a RESP header may carry here (argument lengths). */
 #define RESP_NUM_DIGITS	10
@@ -173,7 +174,7 @@ rw_cluster_map_disconnect(struct rw_cluster_map *m)
 
 	for (i = 0; i < m->n; i++)
 		if (m->nodes[i].c != NULL) {
-			redisFree(m->nodes[i].c);
+			rw_redis_ctx_free(m->nodes[i].c);
 			m->nodes[i].c = NULL;
 		}
 }

@@ -49,6 +49,7 @@ struct rw_redis {
 	struct rw_redis_url	 url;
 	struct timeval		 timeout;
 	struct stats		*st;
+	struct rw_reply_limits	 limits;
 
 	rw_redis_connect_fn	 on_connect;
 	void			*on_connect_arg;
@@ -159,7 +160,7 @@ static void
 drop_connection(struct rw_redis *r)
 {
 	if (r->c != NULL) {
-		redisFree(r->c);
+		rw_redis_ctx_free(r->c);
 		r->c = NULL;
 	}
 	if (r->cluster)
@@ -189,7 +190,9 @@ io_failed(struct rw_redis *r, const redisContext *c, const char *what,
 {
 	char w[600];
 
-	rw_err_set(err, "redis_io", "%s: %s", where_ctx(r, c, w, sizeof(w)),
+	rw_err_set(err, c != NULL && rw_reply_refused(c->reader) != NULL ?
+	    "redis_reply_too_large" : "redis_io", "%s: %s",
+	    where_ctx(r, c, w, sizeof(w)),
 	    c != NULL && c->errstr[0] != '\0' ? c->errstr : what);
 	drop_connection(r);
 }
@@ -217,10 +220,14 @@ raw_cmd(struct rw_redis *r, redisContext *c, int argc, const char **argv,
     const size_t *lens, struct rw_err *err)
 {
 	struct pipe_guard g;
-	redisReply *rep;
+	void *rep = NULL;
 
+	if (redisAppendCommandArgv(c, argc, argv, lens) != REDIS_OK) {
+		io_failed(r, c, "out of memory", err);
+		return NULL;
+	}
 	guard_on(&g);
-	rep = redisCommandArgv(c, argc, argv, lens);
+	(void)rw_reply_get(c, &rep);
 	guard_off(&g);
 	if (rep == NULL) {
 		io_failed(r, c, "no reply", err);
@@ -324,13 +331,18 @@ open_ctx(struct rw_redis *r, const char *host, int port, struct rw_err *err)
 		    "out of memory" : c->err != 0 ? c->errstr :
 		    "cannot set the timeout");
 		if (c != NULL)
-			redisFree(c);
+			rw_redis_ctx_free(c);
+		drop_connection(r);
+		return NULL;
+	}
+	if (rw_reply_guard(c->reader, &r->limits, r->st, err) == -1) {
+		rw_redis_ctx_free(c);
 		drop_connection(r);
 		return NULL;
 	}
 	/* a failed handshake has dropped the connection */
 	if (handshake(r, c, err) == -1) {
-		redisFree(c);
+		rw_redis_ctx_free(c);
 		return NULL;
 	}
 	return c;
@@ -436,8 +448,8 @@ exchange(struct rw_redis *r, redisContext *c, const char *buf, size_t len,
 		return -1;
 	}
 	guard_on(&g);
-	ok = (!asking || (redisGetReply(c, &a) == REDIS_OK && a != NULL)) &&
-	    redisGetReply(c, &b) == REDIS_OK && b != NULL;
+	ok = (!asking || (rw_reply_get(c, &a) == REDIS_OK && a != NULL)) &&
+	    rw_reply_get(c, &b) == REDIS_OK && b != NULL;
 	guard_off(&g);
 	if (a != NULL)
 		freeReplyObject(a);
@@ -641,6 +653,8 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 		return -1;
 	}
 	r->st = st;
+	r->limits.max_elements = cfg->redis_max_reply_elements;
+	r->limits.max_bytes = cfg->redis_max_reply_bytes;
 	r->timeout.tv_sec = (time_t)cfg->redis_timeout;
 	r->batch = cfg->redis_batch > 0 ? cfg->redis_batch : 1;
 	r->batch_bytes = cfg->redis_batch_bytes;
@@ -692,7 +706,7 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 fail:
 	explicit_bzero(r->url.password, sizeof(r->url.password));
 	if (r->c != NULL)
-		redisFree(r->c);
+		rw_redis_ctx_free(r->c);
 	rw_cluster_map_free(&r->map);
 	free(r->via);
 	free(r->q);
@@ -775,7 +789,7 @@ pipeline_cluster(struct rw_redis *r, struct rw_cmd *cmds, size_t n,
 	guard_on(&g);
 	for (i = 0; i < n; i++) {
 		c = r->via[i];
-		if (redisGetReply(c, &v) != REDIS_OK || v == NULL)
+		if (rw_reply_get(c, &v) != REDIS_OK || v == NULL)
 			break;
 		rep = v;
 		if (rep->type == REDIS_REPLY_ERROR && rw_cluster_redirect_parse(
@@ -834,7 +848,7 @@ pipeline(struct rw_redis *r, struct rw_cmd *cmds, size_t n, struct rw_err *err)
 		}
 	guard_on(&g);
 	for (i = 0; i < n; i++) {
-		if (redisGetReply(r->c, &rep) != REDIS_OK || rep == NULL)
+		if (rw_reply_get(r->c, &rep) != REDIS_OK || rep == NULL)
 			break;
 		account_reply(r, rep, cmds[i].cb, cmds[i].cbarg);
 		freeReplyObject(rep);
@@ -1068,7 +1082,7 @@ rw_redis_close(struct rw_redis *r)
 	(void)send_queue(r, true, NULL);
 	spool_close(r->spool);
 	if (r->c != NULL)
-		redisFree(r->c);
+		rw_redis_ctx_free(r->c);
 	rw_cluster_map_free(&r->map);
 	free(r->via);
 	explicit_bzero(r->url.password, sizeof(r->url.password));

@@ -116,18 +116,23 @@ emb_paths(const char *dir, struct emb_paths *p, struct rw_err *err)
 	return 0;
 }
 
-/* One short-lived connection: the reply to argv, or NULL. */
+/*
+ * One short-lived connection: the reply to argv, or NULL.  The private
+ * server only answers PING, INFO, DBSIZE and SHUTDOWN here: small replies.
+ */
 static redisReply *
 emb_cmd(const char *sock, int argc, const char **argv)
 {
+	static const struct rw_reply_limits lim = { 1024, 1024 * 1024 };
 	struct timeval tv = { 1, 0 };
 	redisContext *c = redisConnectUnixWithTimeout(sock, tv);
-	redisReply *rep = NULL;
+	void *rep = NULL;
 
-	if (c != NULL && c->err == 0 && redisSetTimeout(c, tv) == REDIS_OK)
-		rep = redisCommandArgv(c, argc, argv, NULL);
-	if (c != NULL)
-		redisFree(c);
+	if (c != NULL && c->err == 0 && redisSetTimeout(c, tv) == REDIS_OK &&
+	    rw_reply_guard(c->reader, &lim, NULL, NULL) == 0 &&
+	    redisAppendCommandArgv(c, argc, argv, NULL) == REDIS_OK)
+		(void)rw_reply_get(c, &rep);
+	rw_redis_ctx_free(c);
 	return rep;
 }
 

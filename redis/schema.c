@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redis/cluster.h"
 #include "redis/schema.h"
 
 /* correlate/revwire_lua.c, generated from correlate/revwire.lua */
@@ -161,4 +162,44 @@ schema_lua_library(void)
 	off += (size_t)snprintf(out + off, cap - off, "}\n");
 	memcpy(out + off, nl + 1, strlen(nl + 1) + 1);
 	return out;
+}
+
+/* "rwN" tags cover all 16384 slots before N reaches 145956 */
+#define PROCESSING_TAG_TRIES	(1U << 18)
+
+static int
+fits(char *buf, size_t len, int n)
+{
+	if (n < 0 || (size_t)n >= len) {
+		if (len > 0)
+			buf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int
+schema_processing_key(char *buf, size_t len, const char *key)
+{
+	unsigned slot = rw_cluster_key_slot(key, strlen(key));
+	char tag[16];
+	unsigned i;
+	int n;
+
+	/* the readable names earlier versions used, kept when they are right */
+	if (strchr(key, '{') != NULL)
+		n = snprintf(buf, len, "%s%s", key, RW_PROCESSING_SUFFIX);
+	else
+		n = snprintf(buf, len, "{%s}%s", key, RW_PROCESSING_SUFFIX);
+	if (fits(buf, len, n) == -1)
+		return -1;
+	if (rw_cluster_key_slot(buf, (size_t)n) == slot)
+		return 0;
+	for (i = 0; i < PROCESSING_TAG_TRIES; i++) {
+		n = snprintf(tag, sizeof(tag), "rw%u", i);
+		if (rw_cluster_key_slot(tag, (size_t)n) == slot)
+			return fits(buf, len, snprintf(buf, len, "{%s}%s%s",
+			    tag, key, RW_PROCESSING_SUFFIX));
+	}
+	return fits(buf, len, -1);
 }

@@ -50,6 +50,9 @@
 #define RW_KEY_VERDICT		RW_KEY_PREFIX "verdict:"	/* + serial */
 #define RW_KEY_IP		RW_KEY_PREFIX "ip:"		/* + address */
 
+/* The ingest list's processing list: see schema_processing_key(). */
+#define RW_PROCESSING_SUFFIX	":revwire:processing"
+
 /* The FCALL functions of the library. */
 #define RW_FN_WIRE		"rw_wire"
 #define RW_FN_EP		"rw_ep"
@@ -82,5 +85,15 @@ const char		*schema_type_name(enum schema_type t);
  * the rest.  Returns a malloc'd string (caller frees) or NULL on OOM.
  */
 char	*schema_lua_library(void);
+
+/*
+ * The processing list of the ingest list key into buf (len bytes).  It
+ * must share key's cluster slot (LMOVE between them): "KEY" +
+ * RW_PROCESSING_SUFFIX when key has a hash tag, "{KEY}" + suffix when it
+ * has no brace.  A key whose braces defeat both (a{}b, }{, a}b) gets
+ * "{rwN}KEY" + suffix, N the first number whose tag hashes to key's slot.
+ * Returns 0, or -1 when buf is too short (buf then holds no name).
+ */
+int	schema_processing_key(char *buf, size_t len, const char *key);
 
 #endif /* RW_SCHEMA_H */

@@ -125,7 +125,7 @@ usage(FILE *f)
 	    "  --set K=V      override one config key (repeatable)\n"
 	    "  --now T        the query's now(): RFC 3339 UTC time, or 'latest'\n"
 	    "                 (default: the latest event time read)\n"
-	    "  --stats        print the counters to stderr at the end\n"
+	    "  --stats        print the counters to stderr at the very end\n"
 	    "  --redis URL    write every kept event to this Redis (stream\n"
 	    "                 rw:{ep}:events, once per record id, computer and\n"
 	    "                 channel); default: redis-url, else the private\n"
@@ -457,12 +457,13 @@ ingest_main(int argc, char **argv)
 	rc = 0;
 out_stats:
 	flush_redis(in);
-	if (want_stats)
-		stats_foreach(&in->st, print_stat, stderr);
 out_ctx:
 	ingest_redis_close(in->redis);
 	corr_free(in->corr);	/* after the close: its replies are read */
 	ep_ctx_free(&ctx);
+	/* the close wrote the stats hash and flushed: those count too */
+	if (want_stats)
+		stats_foreach(&in->st, print_stat, stderr);
 out_batch:
 	score_batch_free(&in->batch);
 	if (out != stdout)

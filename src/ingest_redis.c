@@ -16,7 +16,6 @@
 
 /* Dedupe marks share the stream's hash tag: the script touches both. */
 #define EP_SEEN_PREFIX	"rw:{ep}:seen:"
-#define PROCESSING_SUFFIX ":revwire:processing"
 
 /*
  * One script call per batch of events, so the per-call cost of a script is
@@ -242,16 +241,6 @@ ingest_redis_close(struct ingest_redis *ir)
 	free(ir);
 }
 
-/* The processing list shares key's cluster slot: "{key}..." hashes key. */
-static void
-processing_name(char *buf, size_t len, const char *key)
-{
-	if (strchr(key, '{') != NULL)
-		snprintf(buf, len, "%s%s", key, PROCESSING_SUFFIX);
-	else
-		snprintf(buf, len, "{%s}%s", key, PROCESSING_SUFFIX);
-}
-
 /* Normalises one list element (its events wait in ir->pend). */
 static int
 feed_element(struct ingest_redis *ir, struct ep_ctx *ctx,
@@ -374,7 +363,11 @@ ingest_redis_consume(struct ingest_redis *ir, const char *key,
 	redisReply *rep;
 	int rc = 0;
 
-	processing_name(proc, sizeof(proc), key);
+	if (schema_processing_key(proc, sizeof(proc), key) == -1) {
+		rw_err_set(err, "ingest_list_key", "%s: too long for a "
+		    "processing list name", key);
+		return -1;
+	}
 	snprintf(n, sizeof(n), "%llu", (unsigned long long)ir->cfg->redis_batch);
 	if (recover(ir, ctx, proc, err) == -1)
 		return -1;

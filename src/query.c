@@ -464,11 +464,15 @@ static int
 show_stats(struct query *q)
 {
 	redisReply *r = cmd(q, "HGETALL", RW_KEY_STATS, NULL), *n;
-	json_t *o = json_object();
+	json_t *o;
 	size_t i;
 
 	if (r == NULL)
 		return -1;
+	if ((o = json_object()) == NULL) {
+		freeReplyObject(r);
+		return -1;
+	}
 	for (i = 0; r->type == REDIS_REPLY_ARRAY && i + 1 < r->elements; i += 2)
 		json_object_set_new(o, r->element[i]->str,
 		    json_integer(strtoll(r->element[i + 1]->str, NULL, 10)));

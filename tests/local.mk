@@ -152,6 +152,10 @@ TESTS += tests/redis-cluster.sh
 EXTRA_DIST += tests/redis-cluster.sh
 TESTS += tests/redis-refuse.sh
 EXTRA_DIST += tests/redis-refuse.sh
+TESTS += tests/redis-huge-reply.sh
+EXTRA_DIST += tests/redis-huge-reply.sh tests/redis-huge.py
+TESTS += tests/ingest-stats.sh
+EXTRA_DIST += tests/ingest-stats.sh
 TESTS += tests/ca-registry-redis.sh
 EXTRA_DIST += tests/ca-registry-redis.sh
 

@@ -1,9 +1,10 @@
 /*
  * fuzz_cluster.c - redis/cluster.c on arbitrary bytes, read three ways: as
  * a formatted command (rw_cluster_cmd_slot), as a MOVED/ASK message, and
- * as a CLUSTER SLOTS reply off the wire (hiredis' reader, then
- * rw_cluster_map_load).  No crash, results in range, and a loaded map
- * sends every slot to one of its nodes.
+ * as a CLUSTER SLOTS reply off the wire (hiredis' reader under revwire's
+ * reply guard, then rw_cluster_map_load).  No crash, results in range, a
+ * loaded map sends every slot to one of its nodes, and a claim past the
+ * guard's limits fails the reader before hiredis allocates it.
  */
 #include "config.h"
 
@@ -15,30 +16,16 @@
 #include <hiredis/hiredis.h>
 
 #include "redis/cluster.h"
+#include "redis/redis_int.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
- * hiredis 0.14's reader allocates an aggregate's declared count up front
- * (no maxelements before hiredis 1.0): inputs declaring more than 99999
- * elements would only fuzz that, so they skip the map.
+ * revwire's own reply guard (redis/reply.c) on the reader, with small
+ * limits: hiredis 0.14 allocates an aggregate's declared count up front,
+ * and the guard must refuse such a claim before it does.
  */
-static bool
-huge_aggregate(const uint8_t *data, size_t size)
-{
-	size_t i, digits;
-
-	for (i = 0; i < size; i++) {
-		if (data[i] != '*')
-			continue;
-		for (digits = 0; i + 1 < size && data[i + 1] >= '0' &&
-		    data[i + 1] <= '9'; i++)
-			digits++;
-		if (digits > 5)
-			return true;
-	}
-	return false;
-}
+static const struct rw_reply_limits limits = { 100000, 1024 * 1024 };
 
 static void
 map(const uint8_t *data, size_t size)
@@ -48,8 +35,12 @@ map(const uint8_t *data, size_t size)
 	void *rep = NULL;
 	size_t i;
 
-	if (huge_aggregate(data, size) || (rd = redisReaderCreate()) == NULL)
+	if ((rd = redisReaderCreate()) == NULL)
 		return;
+	if (rw_reply_guard(rd, &limits, NULL, NULL) == -1) {
+		redisReaderFree(rd);
+		return;
+	}
 	if (redisReaderFeed(rd, (const char *)data, size) == REDIS_OK &&
 	    redisReaderGetReply(rd, &rep) == REDIS_OK && rep != NULL &&
 	    rw_cluster_map_init(&m, 8, NULL) == 0) {
@@ -69,9 +60,12 @@ map(const uint8_t *data, size_t size)
 		}
 		rw_cluster_map_free(&m);
 	}
+	/* a refusal fails the reader: no reply comes out of it */
+	if (rw_reply_refused(rd) != NULL && (rep != NULL || rd->err == 0))
+		abort();
 	if (rep != NULL)
 		freeReplyObject(rep);
-	redisReaderFree(rd);
+	rw_reply_reader_free(rd);
 }
 
 int

@@ -222,5 +222,48 @@ test_redirect(void)
 #undef PARSE
 }
 
+/* slot(processing list) == slot(key), else LMOVE is CROSSSLOT */
+static void
+test_processing_key(void)
+{
+	static const struct {
+		const char	*key, *want;
+	} cases[] = {
+		{ "winlogbeat", "{winlogbeat}:revwire:processing" },
+		{ "{x}y", "{x}y:revwire:processing" },
+		{ "a{b}c{d}", "a{b}c{d}:revwire:processing" },
+		/* braces that make no tag: the key hashes whole */
+		{ "a{}b", NULL }, { "}{", NULL }, { "a}b", NULL }, { "{", NULL },
+		{ "}", NULL }, { "{}", NULL }, { "{}{x}", NULL }, { "", NULL },
+	};
+	char buf[64], small[24];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_INT(schema_processing_key(buf, sizeof(buf), cases[i].key),
+		    0);
+		CHECK_INT(rw_cluster_key_slot(buf, strlen(buf)),
+		    rw_cluster_key_slot(cases[i].key, strlen(cases[i].key)));
+		if (cases[i].want != NULL)
+			CHECK_STR(buf, cases[i].want);
+		else
+			CHECK(strncmp(buf, "{rw", 3) == 0 && strstr(buf,
+			    cases[i].key) != NULL && strcmp(buf + strlen(buf) -
+			    strlen(RW_PROCESSING_SUFFIX), RW_PROCESSING_SUFFIX) ==
+			    0);
+	}
+	/* the one the issue found: a{}b hashes whole, its list too */
+	CHECK_INT(schema_processing_key(buf, sizeof(buf), "a{}b"), 0);
+	CHECK_INT(rw_cluster_key_slot(buf, strlen(buf)),
+	    rw_cluster_key_slot("a{}b", 4));
+	CHECK(rw_cluster_key_slot("{a{}b}:revwire:processing", 25) !=
+	    rw_cluster_key_slot("a{}b", 4));
+	/* too long: -1, no name */
+	CHECK_INT(schema_processing_key(small, sizeof(small), "winlogbeat"), -1);
+	CHECK_STR(small, "");
+	CHECK_INT(schema_processing_key(small, sizeof(small), "w"), 0);
+	CHECK_STR(small, "{w}:revwire:processing");
+}
+
 UNIT_MAIN(test_key_slot, test_schema_tags, test_cmd_slot, test_map,
-    test_redirect)
+    test_redirect, test_processing_key)
