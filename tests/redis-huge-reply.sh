@@ -5,11 +5,11 @@
 # count it, and stay small (ingest spools its writes, as for a Redis that is
 # away), where hiredis alone would calloc 5 GB for the
 # array or buffer the 668 MB the server streams after the bulk header.
-# REVWIRE_HUGE_PORT (default 18420): the TCP port of the TCP case.
+# REVWIRE_HUGE_PORT (default: a free one): the TCP port of the TCP case.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup"
 EP="$top_srcdir/tests/data/endpoint/seed_sysmon7.jsonl"
 SOCK="$TMP/fake.sock"
-PORT=${REVWIRE_HUGE_PORT:-18420}
+PORT=${REVWIRE_HUGE_PORT:-$(free_port)}
 fake=""
 stop_fake() {
 	[ -n "$fake" ] || return 0
