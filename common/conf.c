@@ -78,6 +78,7 @@ static const struct conf_key conf_keys[] = {
 	K("redis-batch", CT_UINT, redis_batch, 1, 100000, "256"),
 	K("redis-batch-bytes", CT_SIZE, redis_batch_bytes, 1 * KB, 1 * GB, "1m"),
 	K("redis-flush-ms", CT_UINT, redis_flush_ms, 1, 60000, "50"),
+	K("redis-inflight", CT_UINT, redis_inflight, 0, 1, "1"),
 	K("redis-spool-max", CT_SIZE, redis_spool_max, 0, 64 * GB, "256m"),
 	K("redis-stream-maxlen", CT_UINT, redis_stream_maxlen, 100, 1000000000, "1000000"),
 	K("redis-cluster", CT_BOOL, redis_cluster, 0, 1, "no"),

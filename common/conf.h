@@ -70,6 +70,7 @@ struct rw_config {
 	uint64_t	redis_batch;		/* commands per pipelined batch */
 	uint64_t	redis_batch_bytes;	/* or this many bytes, if fewer */
 	uint64_t	redis_flush_ms;		/* a partial batch waits this long */
+	uint64_t	redis_inflight;		/* batches unanswered while the next is built */
 	uint64_t	redis_spool_max;	/* on-disk spool bytes, 0 = none */
 	uint64_t	redis_stream_maxlen;	/* XADD MAXLEN ~ of event streams */
 	bool		redis_cluster;		/* redis-url is a Redis Cluster node */

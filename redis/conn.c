@@ -17,11 +17,22 @@
  * order; a MOVED or ASK reply is followed after the batch's other replies
  * are read, so a redirected command may run after later commands of other
  * slots.
+ *
+ * With redis-inflight 1 (one server only), a full batch is sent and then
+ * the replies of the batch sent before it are read: Redis runs batch N
+ * while the caller builds batch N+1, instead of the two times adding up.
+ * The in-flight batch keeps its commands until answered, so a broken
+ * connection spools exactly what was not answered, in order, before the
+ * queue.  Anything that needs the connection's replies in step (a
+ * synchronous command, a replay, a flush) reads the in-flight ones first.
+ * A cluster waits for each batch: a redirection is sent again on a node's
+ * context, which must hold no later reply then.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +72,11 @@ struct rw_redis {
 	uint64_t		 q_since_ms;	/* when the oldest was queued */
 	uint64_t		 flush_ms;	/* a partial batch waits this long */
 
+	struct rw_cmd		*fl;	/* sent, replies not all read yet */
+	size_t			 nfl, fl_done;	/* fl[0..fl_done) answered */
+	uint64_t		 fl_since_ms;	/* when fl was sent */
+	bool			 overlap;	/* redis-inflight 1, no cluster */
+
 	struct rw_spool		*spool;	/* opened when first needed */
 	char			 spool_dir[RW_STATE_DIR_MAX + 8];
 	uint64_t		 spool_max;	/* 0: no spool, drops */
@@ -79,6 +95,7 @@ struct rw_redis {
 
 static bool	spool_ready(struct rw_redis *r);
 static void	adopt_orphans(struct rw_redis *r);
+static void	to_spool(struct rw_redis *r, struct rw_cmd *cmds, size_t n);
 
 static uint64_t
 now_ms(void)
@@ -165,6 +182,9 @@ drop_connection(struct rw_redis *r)
 	}
 	if (r->cluster)
 		rw_cluster_map_disconnect(&r->map);
+	/* sent but unanswered: they may have run; at-least-once, never lost */
+	to_spool(r, r->fl + r->fl_done, r->nfl - r->fl_done);
+	r->nfl = r->fl_done = 0;
 	r->backoff_ms = r->backoff_ms == 0 ? BACKOFF_MIN_MS :
 	    r->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
 	    r->backoff_ms * 2;
@@ -659,7 +679,9 @@ rw_redis_open(struct rw_redis **out, const struct rw_config *cfg,
 	r->batch = cfg->redis_batch > 0 ? cfg->redis_batch : 1;
 	r->batch_bytes = cfg->redis_batch_bytes;
 	r->flush_ms = cfg->redis_flush_ms > 0 ? cfg->redis_flush_ms : 1;
-	if ((r->q = calloc(r->batch, sizeof(*r->q))) == NULL) {
+	r->overlap = cfg->redis_inflight > 0 && !cfg->redis_cluster;
+	if ((r->q = calloc(r->batch, sizeof(*r->q))) == NULL ||
+	    (r->fl = calloc(r->batch, sizeof(*r->fl))) == NULL) {
 		rw_err_set(err, "redis_oom", "%s: out of memory", __func__);
 		goto fail;
 	}
@@ -710,6 +732,7 @@ fail:
 	rw_cluster_map_free(&r->map);
 	free(r->via);
 	free(r->q);
+	free(r->fl);
 	free(r);
 	return -1;
 }
@@ -970,18 +993,125 @@ adopt_orphans(struct rw_redis *r)
 	closedir(d);
 }
 
+/* The next reply of the in-flight batch, handed to its writer. */
+static void
+answered(struct rw_redis *r, redisReply *rep)
+{
+	struct rw_cmd *c = &r->fl[r->fl_done++];
+
+	account_reply(r, rep, c->cb, c->cbarg);
+	freeReplyObject(rep);
+	cmd_free(c);
+	if (r->fl_done == r->nfl) {
+		r->nfl = r->fl_done = 0;
+		stats_incr(r->st, "redis_batches");
+	}
+}
+
+/*
+ * Reads every reply the in-flight batch still waits for.  Returns 0, or
+ * -1 with err: the connection is dropped, the unanswered commands spooled.
+ */
+static int
+drain(struct rw_redis *r, struct rw_err *err)
+{
+	struct pipe_guard g;
+	void *rep = NULL;
+	bool ok = true;
+
+	if (r->nfl == 0)
+		return 0;
+	guard_on(&g);
+	while (ok && r->nfl > 0)
+		if ((ok = redisGetReply(r->c, &rep) == REDIS_OK && rep != NULL))
+			answered(r, rep);
+	guard_off(&g);
+	if (ok)
+		return 0;
+	stats_incr(r->st, "redis_io_error");
+	io_failed(r, r->c, "connection lost", err);
+	return -1;
+}
+
+/* The in-flight replies that have arrived, without waiting for more. */
+static void
+collect(struct rw_redis *r)
+{
+	struct pollfd pfd;
+	void *rep;
+
+	if (r->nfl == 0)
+		return;
+	pfd.fd = r->c->fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) != 1)
+		return;
+	if (redisBufferRead(r->c) != REDIS_OK) {
+		stats_incr(r->st, "redis_io_error");
+		io_failed(r, r->c, "connection lost", NULL);
+		return;
+	}
+	while (r->nfl > 0 && redisGetReplyFromReader(r->c, &rep) == REDIS_OK &&
+	    rep != NULL)
+		answered(r, rep);
+}
+
+/*
+ * Sends the queue, then reads the replies of the batch sent before it;
+ * the queue becomes the in-flight batch.  Returns 0, or -1 with err (the
+ * connection dropped, the in-flight commands spooled; the queue, sent or
+ * not, is the caller's to spool after them).
+ */
+static int
+send_overlapped(struct rw_redis *r, struct rw_err *err)
+{
+	struct pipe_guard g;
+	struct rw_cmd *t;
+	size_t i;
+	int done = 0, rc = REDIS_OK;
+
+	for (i = 0; i < r->nq && rc == REDIS_OK; i++)
+		rc = redisAppendFormattedCommand(r->c, r->q[i].buf, r->q[i].len);
+	guard_on(&g);
+	while (rc == REDIS_OK && !done)
+		rc = redisBufferWrite(r->c, &done);
+	guard_off(&g);
+	if (rc != REDIS_OK) {
+		stats_incr(r->st, "redis_io_error");
+		io_failed(r, r->c, "connection lost", err);
+		return -1;
+	}
+	if (drain(r, err) == -1)
+		return -1;
+	t = r->fl;
+	r->fl = r->q;
+	r->q = t;
+	r->nfl = r->nq;
+	r->fl_done = 0;
+	r->fl_since_ms = now_ms();
+	r->nq = 0;
+	r->q_bytes = 0;
+	return 0;
+}
+
 /*
  * Sends the queue: spool first, then the batch; on any failure the rest of
  * the queue goes to the spool.  force: ignore backoff and time budget.
+ * keep: the batch may stay in flight (redis-inflight), its replies read
+ * when the next batch is sent; otherwise every reply is read on return.
  */
 static int
-send_queue(struct rw_redis *r, bool force, struct rw_err *err)
+send_queue(struct rw_redis *r, bool force, bool keep, struct rw_err *err)
 {
 	uint64_t deadline = force ? 0 : now_ms() + (uint64_t)r->timeout.tv_sec * 1000;
 	size_t done = 0, i;
 	int rc = 0;
 
-	if (!ensure_connected(r, force, err) || replay(r, deadline, err) == -1)
+	if (!ensure_connected(r, force, err))
+		rc = -1;
+	else if (r->nq > 0 && keep && r->overlap && !spool_pending(r->spool))
+		rc = send_overlapped(r, err);
+	else if (drain(r, err) == -1 || replay(r, deadline, err) == -1)
 		rc = -1;
 	else if (r->nq > 0) {
 		done = pipeline(r, r->q, r->nq, err);
@@ -1019,23 +1149,27 @@ rw_redis_write(struct rw_redis *r, int argc, const char **argv,
 	r->q_bytes += (uint64_t)len;
 	/* large commands (batched events) bound the queue by bytes too */
 	if (r->nq == r->batch || r->q_bytes >= r->batch_bytes)
-		(void)send_queue(r, false, NULL);
+		(void)send_queue(r, false, true, NULL);
 	return 0;
 }
 
 int
 rw_redis_flush(struct rw_redis *r, struct rw_err *err)
 {
-	return send_queue(r, true, err);
+	return send_queue(r, true, false, err);
 }
 
 void
 rw_redis_tick(struct rw_redis *r)
 {
+	/* a reply (an alert) waits for the next batch at most redis-flush-ms */
+	collect(r);
+	if (r->nfl > 0 && now_ms() - r->fl_since_ms >= r->flush_ms)
+		(void)drain(r, NULL);
 	if (r->nq >= r->batch || (r->nq > 0 && now_ms() - r->q_since_ms >=
 	    r->flush_ms) || (r->c == NULL && now_ms() >= r->next_try_ms &&
 	    spool_pending(r->spool)) || (r->c != NULL && spool_pending(r->spool)))
-		(void)send_queue(r, false, NULL);
+		(void)send_queue(r, false, true, NULL);
 }
 
 /* rw_redis_cmd_argv() on a cluster. */
@@ -1062,7 +1196,8 @@ rw_redis_cmd_argv(struct rw_redis *r, int argc, const char **argv,
     const size_t *lens, struct rw_err *err)
 {
 	/* what was written before is visible to what is read now */
-	if (!r->in_connect && send_queue(r, false, err) == -1 && r->c == NULL)
+	if (!r->in_connect && send_queue(r, false, false, err) == -1 &&
+	    r->c == NULL)
 		return NULL;
 	return r->cluster ? cluster_argv(r, argc, argv, lens, err) :
 	    raw_cmd(r, r->c, argc, argv, lens, err);
@@ -1079,7 +1214,7 @@ rw_redis_close(struct rw_redis *r)
 {
 	if (r == NULL)
 		return;
-	(void)send_queue(r, true, NULL);
+	(void)send_queue(r, true, false, NULL);
 	spool_close(r->spool);
 	if (r->c != NULL)
 		rw_redis_ctx_free(r->c);
@@ -1087,5 +1222,6 @@ rw_redis_close(struct rw_redis *r)
 	free(r->via);
 	explicit_bzero(r->url.password, sizeof(r->url.password));
 	free(r->q);
+	free(r->fl);
 	free(r);
 }

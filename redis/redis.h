@@ -4,7 +4,8 @@
  * message never contains the password.
  *
  * Write path: rw_redis_write() queues a command; a full batch (redis-batch)
- * is sent pipelined and its replies read.  While Redis is away, commands go
+ * is sent pipelined and its replies read, with redis-inflight 1 only once
+ * the next batch has been sent.  While Redis is away, commands go
  * to a bounded on-disk spool under state-dir/spool (redis-spool-max bytes)
  * and are replayed in order after the next (re)connect.  Nothing blocks
  * longer than redis-timeout.
@@ -77,7 +78,9 @@ redisReply *rw_redis_cmd_argv(struct rw_redis *r, int argc, const char **argv,
  * away they go to a bounded on-disk spool and are replayed in order after reconnect.
  * cb (may be NULL) receives the reply of a command answered live; error replies are
  * counted ("redis_reply_error") and passed to cb too.  Returns 0, or -1 when the command
- * was lost (spool full: counted "redis_spool_dropped").  argv/lens are copied.
+ * was lost (spool full: counted "redis_spool_dropped").  argv/lens are copied.  cb runs
+ * inside a later call on r (with redis-inflight 1 as late as the next batch, the next
+ * rw_redis_tick() after redis-flush-ms, or a flush) and must not call back into r.
  */
 typedef void (*rw_redis_reply_fn)(void *arg, const redisReply *reply);
 int  rw_redis_write(struct rw_redis *r, int argc, const char **argv,

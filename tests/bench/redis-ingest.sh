@@ -17,7 +17,9 @@
 #   ceiling  redis-benchmark pipelining bare XADDs of the stream's average
 #            entry size, no dedupe
 # Timed figures are the best of REPS runs (default 3): the machine is
-# shared, and the best run is the one least disturbed.
+# shared, and the best run is the one least disturbed.  INFLIGHT (default
+# 1) is redis-inflight for file and list: 0 compares with batches that
+# wait for their replies.
 #
 #   tests/bench/redis-ingest.sh [BUILD_DIR] [EVENTS] [BATCH]
 #
@@ -37,6 +39,7 @@ build=${1:-$top/build}
 n=${2:-200000}
 batch=${3:-256}
 reps=${REPS:-3}
+inflight=${INFLIGHT:-1}
 work=$(mktemp -d "${TMPDIR:-/tmp}/revwire-bench.XXXXXX")
 sock="$work/redis.sock"
 cleanup() {
@@ -122,7 +125,7 @@ check_stream() {
 	[ "$have" = "$kept" ] || { echo "bench: $set $1: stream has $have events, want $kept"; exit 1; }
 }
 
-echo "== $n events per shape, redis-batch $batch, best of $reps, redis $(redis-server --version | cut -d' ' -f3), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $n events per shape, redis-batch $batch, redis-inflight $inflight, best of $reps, redis $(redis-server --version | cut -d' ' -f3), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for set in wlb flat mde mix; do
 	[ -f "$work/$set.jsonl" ] || continue
 	f="$work/$set.jsonl"
@@ -132,11 +135,11 @@ for set in wlb flat mde mix; do
 	best no-redis "$build/revwire" ingest --no-redis -r "$f" --json /dev/null
 	best file "$build/revwire" ingest --redis "unix://$sock" \
 	    --set redis-batch="$batch" --set state-dir="$work/state" -r "$f" \
-	    --json /dev/null
+	    --set redis-inflight="$inflight" --json /dev/null
 	check_stream file
 	best list "$build/revwire" ingest --from-redis-list --until-empty \
 	    --redis "unix://$sock" --set state-dir="$work/state" \
-	    --set redis-batch="$batch"
+	    --set redis-batch="$batch" --set redis-inflight="$inflight"
 	check_stream list
 done
 

@@ -144,6 +144,21 @@ xadd_seq(struct rw_redis *r, const char *key, int from, int n, int *counts)
 	}
 }
 
+/* Ticks (10 s at most) until counter name reaches want. */
+static void
+tick_until(struct rw_redis *r, struct stats *st, const char *name,
+    uint64_t want)
+{
+	int i;
+
+	for (i = 0; i < 1000 && stats_get(st, name) < want; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		rw_redis_tick(r);
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* Every entry of key, in order, has seq 0..n-1. */
 static void
 check_seq(struct rw_redis *r, const char *key, int n)
@@ -182,6 +197,7 @@ test_write(void)
 	CHECK_INT(test_redis_start(&srv, NULL), 0);
 	cfg_for(&cfg, srv.url);
 	cfg.redis_batch = 100;
+	cfg.redis_inflight = 0;		/* each batch waits for its replies */
 	stats_init(&st);
 	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
 	if (r == NULL) {
@@ -274,15 +290,7 @@ test_auth(void)
 static void
 tick_until_replayed(struct rw_redis *r, struct stats *st, uint64_t want)
 {
-	int i;
-
-	for (i = 0; i < 1000 && stats_get(st, "redis_spool_replayed") < want;
-	    i++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-		rw_redis_tick(r);
-		nanosleep(&ts, NULL);
-	}
+	tick_until(r, st, "redis_spool_replayed", want);
 }
 
 /* on_connect: counts calls and what the spool had replayed at each. */
@@ -569,6 +577,47 @@ test_refusals(void)
 	test_redis_kill(&srv);
 }
 
+/*
+ * redis-inflight 1: a full batch is answered only once the next is sent;
+ * a synchronous command reads the in-flight replies first and sees every
+ * write before it.
+ */
+static void
+test_write_inflight(void)
+{
+	struct rw_config cfg;
+	struct stats st;
+	struct rw_redis *r;
+	struct rw_err err;
+	int counts[2] = { 0, 0 };
+
+	CHECK_INT(test_redis_start(&srv, NULL), 0);
+	cfg_for(&cfg, srv.url);
+	cfg.redis_batch = 100;
+	CHECK_INT(cfg.redis_inflight, 1);	/* the default */
+	stats_init(&st);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r == NULL)
+		return;
+	xadd_seq(r, "s", 0, 100, counts);
+	CHECK_INT(counts[0], 0);		/* sent, not read */
+	xadd_seq(r, "s", 100, 150, counts);
+	CHECK_INT(stats_get(&st, "redis_batches"), 1);
+	CHECK_INT(counts[0], 100);
+	CHECK_INT(int_reply(r, "XLEN", "s"), 250);
+	CHECK_INT(counts[0], 250);
+	CHECK_INT(stats_get(&st, "redis_batches"), 3);
+	check_seq(r, "s", 250);
+	/* a lone in-flight batch is read by a tick within redis-flush-ms */
+	xadd_seq(r, "t", 0, 100, counts);
+	CHECK_INT(counts[0], 250);
+	tick_until(r, &st, "redis_batches", 4);
+	CHECK_INT(counts[0], 350);
+	rw_redis_close(r);
+	CHECK_INT(stats_get(&st, "redis_written"), 350);
+	test_redis_kill(&srv);
+}
+
 static double
 mono(void)
 {
@@ -599,6 +648,7 @@ test_stall(void)
 	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/state-stall", srv.dir);
 	cfg.redis_timeout = 1;
 	cfg.redis_batch = 10;
+	cfg.redis_inflight = 0;
 	stats_init(&st);
 	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
 	if (r == NULL)
@@ -633,6 +683,77 @@ test_stall(void)
 	test_redis_kill(&srv);
 }
 
+/* The newest 20 entries of key have seq 0..19, in order. */
+static void
+check_last20(struct rw_redis *r, const char *key)
+{
+	const char *argv[6] = { "XREVRANGE", key, "+", "-", "COUNT", "20" };
+	struct rw_err err;
+	redisReply *rep = rw_redis_cmd_argv(r, 6, argv, NULL, &err);
+	size_t i, bad = 0;
+
+	CHECK(rep != NULL && rep->type == REDIS_REPLY_ARRAY &&
+	    rep->elements == 20);
+	if (rep == NULL || rep->type != REDIS_REPLY_ARRAY || rep->elements != 20) {
+		if (rep != NULL)
+			freeReplyObject(rep);
+		return;
+	}
+	for (i = 0; i < 20; i++) {
+		redisReply *f = rep->element[i]->element[1];
+
+		if (f->elements != 2 || atoi(f->element[1]->str) != 19 - (int)i)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	freeReplyObject(rep);
+}
+
+/*
+ * redis-inflight 1 against a frozen server: the first batch goes out and
+ * stays in flight; sending the second waits for the first one's replies
+ * at most redis-timeout, then both go to the spool, the in-flight one
+ * first, and are replayed in order after SIGCONT.
+ */
+static void
+test_stall_inflight(void)
+{
+	struct rw_config cfg;
+	struct stats st;
+	struct rw_redis *r;
+	struct rw_err err;
+	double t0, took;
+
+	CHECK_INT(test_redis_start(&srv, NULL), 0);
+	cfg_for(&cfg, srv.url);
+	snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s/state-stall2",
+	    srv.dir);
+	cfg.redis_timeout = 1;
+	cfg.redis_batch = 10;
+	stats_init(&st);
+	CHECK_INT(rw_redis_open(&r, &cfg, &st, &err), 0);
+	if (r == NULL)
+		return;
+	kill(srv.pid, SIGSTOP);
+	t0 = mono();
+	xadd_seq(r, "stall", 0, 10, NULL);
+	CHECK(mono() - t0 < 0.5);		/* sent, not waited for */
+	CHECK_INT(stats_get(&st, "redis_spooled"), 0);
+	xadd_seq(r, "stall", 10, 10, NULL);
+	took = mono() - t0;
+	CHECK(took >= 0.9 && took < 1.5);
+	CHECK_INT(stats_get(&st, "redis_spooled"), 20);
+	CHECK_INT(stats_get(&st, "redis_io_error"), 1);
+	kill(srv.pid, SIGCONT);
+	tick_until_replayed(r, &st, 20);
+	CHECK_INT(stats_get(&st, "redis_spool_replayed"), 20);
+	/* the thawed server ran what it had read, then the replay, in order */
+	CHECK(int_reply(r, "XLEN", "stall") >= 20);
+	check_last20(r, "stall");
+	rw_redis_close(r);
+	test_redis_kill(&srv);
+}
+
 static void
 test_unreachable(void)
 {
@@ -663,6 +784,6 @@ teardown(void)
 	test_redis_cleanup(&srv);
 }
 
-UNIT_MAIN(setup, test_url, test_write, test_auth, test_spool, test_spool_orphan,
+UNIT_MAIN(setup, test_url, test_write, test_write_inflight, test_auth, test_spool, test_spool_orphan,
     test_spool_full,
-    test_refusals, test_stall, test_unreachable, teardown)
+    test_refusals, test_stall, test_stall_inflight, test_unreachable, teardown)
