@@ -1023,7 +1023,7 @@ drain(struct rw_redis *r, struct rw_err *err)
 		return 0;
 	guard_on(&g);
 	while (ok && r->nfl > 0)
-		if ((ok = redisGetReply(r->c, &rep) == REDIS_OK && rep != NULL))
+		if ((ok = rw_reply_get(r->c, &rep) == REDIS_OK && rep != NULL))
 			answered(r, rep);
 	guard_off(&g);
 	if (ok)
@@ -1051,9 +1051,16 @@ collect(struct rw_redis *r)
 		io_failed(r, r->c, "connection lost", NULL);
 		return;
 	}
-	while (r->nfl > 0 && redisGetReplyFromReader(r->c, &rep) == REDIS_OK &&
-	    rep != NULL)
+	while (r->nfl > 0) {
+		if (rw_reply_take(r->c, &rep) != REDIS_OK) {
+			stats_incr(r->st, "redis_io_error");
+			io_failed(r, r->c, "connection lost", NULL);
+			return;
+		}
+		if (rep == NULL)
+			return;
 		answered(r, rep);
+	}
 }
 
 /*

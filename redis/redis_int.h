@@ -52,6 +52,13 @@ const char	*rw_reply_refused(const redisReader *rd);
  */
 int		 rw_reply_get(redisContext *c, void **reply);
 
+/*
+ * One reply of those already read (NULL when none is complete), reading
+ * nothing more: for a non-blocking poll of the socket.  REDIS_ERR with
+ * c->errstr when the reader failed or the reply being read is refused.
+ */
+int		 rw_reply_take(redisContext *c, void **reply);
+
 /* redisReaderFree() / redisFree() and the guard (NULL-tolerant). */
 void		 rw_reply_reader_free(redisReader *rd);
 void		 rw_redis_ctx_free(redisContext *c);

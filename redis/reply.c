@@ -204,6 +204,18 @@ failed(redisContext *c)
 }
 
 int
+rw_reply_take(redisContext *c, void **reply)
+{
+	struct reply_guard *g = guard_of(c->reader);
+
+	*reply = NULL;
+	if (redisGetReplyFromReader(c, reply) == REDIS_ERR ||
+	    (*reply == NULL && g != NULL && pending_refused(g, c->reader)))
+		return failed(c);
+	return REDIS_OK;
+}
+
+int
 rw_reply_get(redisContext *c, void **reply)
 {
 	struct reply_guard *g = guard_of(c->reader);
@@ -211,8 +223,8 @@ rw_reply_get(redisContext *c, void **reply)
 	int done;
 
 	*reply = NULL;
-	if (redisGetReplyFromReader(c, &aux) == REDIS_ERR)
-		return failed(c);
+	if (rw_reply_take(c, &aux) != REDIS_OK)
+		return REDIS_ERR;
 	if (aux != NULL || !(c->flags & REDIS_BLOCK)) {
 		*reply = aux;
 		return REDIS_OK;
