@@ -15,7 +15,20 @@ include tests/fuzz/local.mk
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/run-corpus.sh
 AM_TESTS_ENVIRONMENT += FUZZ_TARGETS='$(FUZZ_TARGETS)'; export FUZZ_TARGETS;
-EXTRA_DIST += tests/bench/floor.c tests/bench/run.sh
+EXTRA_DIST += tests/bench/run.sh
+
+# The bench programs (tests/bench/*.sh run them on demand): built by make
+# check, so a change that breaks one fails the suite, not the next bench.
+check_PROGRAMS += tests/bench/floor tests/bench/alert_latency \
+	tests/bench/redis_write tests/bench/parse_floor
+tests_bench_floor_SOURCES = tests/bench/floor.c
+tests_bench_floor_LDADD = $(RW_LIBS)
+tests_bench_alert_latency_SOURCES = tests/bench/alert_latency.c
+tests_bench_alert_latency_LDADD = $(RW_LIBS)
+tests_bench_redis_write_SOURCES = tests/bench/redis_write.c src/ingest_redis.c
+tests_bench_redis_write_LDADD = $(RW_LIBS)
+tests_bench_parse_floor_SOURCES = tests/bench/parse_floor.c
+tests_bench_parse_floor_LDADD = $(RW_LIBS)
 
 # Event tests: the sensor on real and generated captures, compared with
 # expected events by tests/check_events.py (see tests/README.md).

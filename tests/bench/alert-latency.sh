@@ -20,8 +20,6 @@ trap 'kill $rpid 2>/dev/null; wait $rpid 2>/dev/null; rm -rf "$work"' EXIT INT T
 until redis-cli -s "$work/r.sock" ping >/dev/null 2>&1; do sleep 0.05; done
 "$build/revwire" sensor -q --no-redis -r "$top/tests/data/gen/real-tools.pcap" \
     --json "$work/eve.json"
-cc -O2 -I"$top" -I"$build" -o "$work/alert_latency" \
-    "$top/tests/bench/alert_latency.c" "$build/librevwire.a" \
-    $(pkg-config --cflags --libs hiredis jansson libcrypto expat libpcap)
-"$work/alert_latency" "unix://$work/r.sock" "$work/eve.json" "$rounds"
+make -s -C "$build" tests/bench/alert_latency
+"$build/tests/bench/alert_latency" "unix://$work/r.sock" "$work/eve.json" "$rounds"
 echo "redis used_memory: $(redis-cli -s "$work/r.sock" info memory | grep '^used_memory_human' | cut -d: -f2)"

@@ -3,6 +3,8 @@
  * every captured byte, with no decoding.  revwire's cost is measured
  * against this.
  */
+#include "config.h"
+
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -7,6 +7,8 @@
  *
  *   parse_floor FILE [REPS]
  */
+#include "config.h"
+
 #include <jansson.h>
 #include <yajl/yajl_parse.h>
 

@@ -145,15 +145,11 @@ done
 
 set=wlb
 echo "-- floors and ceilings (wlb)"
-libs=$(pkg-config --cflags --libs hiredis jansson yajl expat libcrypto libpcap)
-cc -O2 -o "$work/parse_floor" "$top/tests/bench/parse_floor.c" $libs
-"$work/parse_floor" "$work/wlb.jsonl" "$reps"
-# shellcheck disable=SC2086 # a list of flags
-cc -O2 -I"$top" -I"$build" -o "$work/redis_write" "$top/tests/bench/redis_write.c" \
-    "$top/src/ingest_redis.c" "$build/librevwire.a" $libs
+make -s -C "$build" tests/bench/parse_floor tests/bench/redis_write
+"$build/tests/bench/parse_floor" "$work/wlb.jsonl" "$reps"
 rcli FLUSHALL >/dev/null
 rcli CONFIG RESETSTAT >/dev/null
-"$work/redis_write" "unix://$sock" "$work/wlb.jsonl" "$n" "$batch"
+"$build/tests/bench/redis_write" "unix://$sock" "$work/wlb.jsonl" "$n" "$batch"
 # Redis' own time per event (the dedupe script, from INFO commandstats):
 # what one Redis core could take if the writers kept it busy
 rcli INFO commandstats | tr -d '\r' | awk -F'[=,]' -v n="$n" '

@@ -25,7 +25,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/revwire-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 [ -x /usr/bin/time ] || { echo "bench: needs GNU time (apt-get install time)"; exit 1; }
-cc -O2 -o "$work/floor" "$top/tests/bench/floor.c" $(pkg-config --cflags --libs libpcap)
+make -s -C "$build" tests/bench/floor
 
 # measure NAME RUNS CMD...: prints "NAME seconds maxrss_kib" of the fastest
 # run, leaves it in $work/NAME.t and the command's stdout and stderr in
@@ -57,7 +57,7 @@ run_capture() {
 	python3 "$top/tests/bench/gen-mixed.py" --packets "$size" --out "$cap" \
 	    --expect-out "$work/expected.json" "$@" >/dev/null 2>&1
 	echo "== $size packets, $label, $(du -h "$cap" | cut -f1)"
-	measure floor 3 "$work/floor" "$cap"
+	measure floor 3 "$build/tests/bench/floor" "$cap"
 	measure revwire 3 "$build/revwire" sensor -r "$cap" --no-redis --json -
 	if command -v tshark >/dev/null; then
 		measure tshark 1 tshark -n -r "$cap" -Y ocsp -T fields -e ocsp.serialNumber
