@@ -4,24 +4,13 @@
 # before that flush, so --stats shows exactly one batch and three writes
 # (DEL, HSET, EXPIRE of that hash) more than the hash does.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup"
+. "$top_srcdir/tests/redis.sh"
 command -v redis-server >/dev/null || skip "redis-server is not installed"
 command -v redis-cli >/dev/null || skip "redis-cli is not installed"
 EP="$top_srcdir/tests/data/endpoint/seed_sysmon7.jsonl"
 SOCK="$TMP/redis.sock"
-stop_redis() {
-	[ -f "$TMP/redis.pid" ] || return 0
-	pid=$(cat "$TMP/redis.pid")
-	kill "$pid" 2>/dev/null || return 0
-	i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		i=$((i + 1)); sleep 0.05
-	done
-}
 trap 'stop_redis; rm -rf "$TMP"' EXIT INT TERM
 fail=0
-check() {	# check WHAT WANT HAVE
-	if [ "$2" = "$3" ]; then echo "ok $1: $3"
-	else echo "FAIL: $1: want '$2', have '$3'"; fail=1; fi
-}
 redis-server --port 0 --unixsocket "$SOCK" --dir "$TMP" --save "" \
     --daemonize yes --pidfile "$TMP/redis.pid" --logfile "$TMP/redis.log"
 i=0; until [ -S "$SOCK" ] && [ -f "$TMP/redis.pid" ]; do

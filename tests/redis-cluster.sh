@@ -82,10 +82,6 @@ wait_ok() {	# port...: until every node says cluster_state:ok
 		done
 	done
 }
-check() {	# what want have
-	if [ "$2" = "$3" ]; then echo "ok $1"
-	else echo "FAIL $1: want '$2', have '$3'"; fail=1; fi
-}
 project() {	# alerts JSON lines -> tests/corr-e2e.sh's columns
 	python3 -c '
 import json, sys

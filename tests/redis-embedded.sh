@@ -16,10 +16,6 @@ SOCK="$ST/redis.sock"
 KEY='rw:{wire}:events'
 trap '"$REVWIRE" redis stop --set state-dir="$ST" >/dev/null 2>&1; rm -rf "$TMP"' EXIT INT TERM
 fail=0
-check() {	# check WHAT WANT HAVE
-	if [ "$2" = "$3" ]; then echo "ok $1: $3"
-	else echo "FAIL: $1: want '$2', have '$3'"; fail=1; fi
-}
 servers() {	# redis-server processes serving our socket (no procps needed)
 	n=0
 	for c in /proc/[0-9]*/cmdline; do

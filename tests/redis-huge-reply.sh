@@ -19,10 +19,6 @@ stop_fake() {
 }
 trap 'stop_fake; rm -rf "$TMP"' EXIT INT TERM
 fail=0
-check() {	# check WHAT WANT HAVE
-	if [ "$2" = "$3" ]; then echo "ok $1: $3"
-	else echo "FAIL: $1: want '$2', have '$3'"; fail=1; fi
-}
 serve() {	# serve WHERE MODE
 	stop_fake
 	rm -f "$TMP/ready"

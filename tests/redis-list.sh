@@ -6,6 +6,7 @@
 # in the list or the processing list, and malformed elements are counted
 # and removed.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup"
+. "$top_srcdir/tests/redis.sh"
 command -v redis-server >/dev/null || skip "redis-server is not installed"
 command -v redis-cli >/dev/null || skip "redis-cli is not installed"
 # the corpus' Winlogbeat 6/7 samples when present, else the one in tests/data
@@ -25,15 +26,6 @@ STREAM='rw:{ep}:events'
 redis-server --port 0 --unixsocket "$SOCK" --dir "$TMP" --save "" \
     --daemonize yes --pidfile "$TMP/redis.pid" --logfile "$TMP/redis.log"
 ingest_pid=
-# stop_redis: SIGTERM and wait, so its last log line lands before rm -rf
-stop_redis() {
-	[ -f "$TMP/redis.pid" ] || return 0
-	pid=$(cat "$TMP/redis.pid")
-	kill "$pid" 2>/dev/null || return 0
-	i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		i=$((i + 1)); sleep 0.05
-	done
-}
 cleanup() {
 	[ -z "$ingest_pid" ] || kill -9 "$ingest_pid" 2>/dev/null || true
 	stop_redis
@@ -46,10 +38,6 @@ i=0; until redis-cli -s "$SOCK" PING >/dev/null 2>&1; do
 done
 R() { redis-cli -s "$SOCK" "$@"; }
 fail=0
-check() {	# check WHAT WANT HAVE
-	if [ "$2" = "$3" ]; then echo "ok $1: $3"
-	else echo "FAIL: $1: want '$2', have '$3'"; fail=1; fi
-}
 
 # Real Winlogbeat 6 and 7 events, copied with shifted record ids (each
 # copy is a new event), a few pushed twice (Winlogbeat is at-least-once)

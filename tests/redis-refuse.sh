@@ -5,25 +5,13 @@
 # finish, with every refused write counted by reason and a warning that
 # quotes Redis.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/setup"
+. "$top_srcdir/tests/redis.sh"
 command -v redis-server >/dev/null || skip "redis-server is not installed"
 CAP="$top_srcdir/tests/data/gen/real-tools.pcap"
 EP="$top_srcdir/tests/data/endpoint/seed_sysmon7.jsonl"
 SOCK="$TMP/redis.sock"
-# stop_redis: SIGTERM and wait, so its last log line lands before rm -rf
-stop_redis() {
-	[ -f "$TMP/redis.pid" ] || return 0
-	pid=$(cat "$TMP/redis.pid")
-	kill "$pid" 2>/dev/null || return 0
-	i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		i=$((i + 1)); sleep 0.05
-	done
-}
 trap 'stop_redis; rm -rf "$TMP"' EXIT INT TERM
 fail=0
-check() {	# check WHAT WANT HAVE
-	if [ "$2" = "$3" ]; then echo "ok $1: $3"
-	else echo "FAIL: $1: want '$2', have '$3'"; fail=1; fi
-}
 serve() {	# serve ARGS...: a fresh server on $SOCK
 	stop_redis
 	redis-server --port 0 --unixsocket "$SOCK" --dir "$TMP" --save "" \

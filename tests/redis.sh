@@ -22,6 +22,18 @@ start_redis() {
 	done
 }
 
+# stop_redis: for the tests that start a daemonized server of their own
+# with $TMP/redis.pid: SIGTERM and wait, so its last log line lands before
+# rm -rf.
+stop_redis() {
+	[ -f "$TMP/redis.pid" ] || return 0
+	pid=$(cat "$TMP/redis.pid")
+	kill "$pid" 2>/dev/null || return 0
+	i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		i=$((i + 1)); sleep 0.05
+	done
+}
+
 # rcli ARGS...: redis-cli on the test server
 rcli() {
 	redis-cli -s "$REDIS_SOCK" "$@"
