@@ -14,20 +14,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
 n=${2:-100000}
 every=${3:-50}
-work=$(mktemp -d "${TMPDIR:-/tmp}/revwire-bench.XXXXXX")
-sock="$work/redis.sock"
-cleanup() {
-	[ ! -f "$work/redis.pid" ] || kill "$(cat "$work/redis.pid")" 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-redis-server --port 0 --unixsocket "$sock" --dir "$work" --save "" \
-    --appendonly no --daemonize yes --pidfile "$work/redis.pid" \
-    --logfile "$work/redis.log"
-i=0; until redis-cli -s "$sock" PING >/dev/null 2>&1; do
-	i=$((i + 1)); [ $i -lt 100 ] || { echo "redis-server did not start"; exit 1; }
-	sleep 0.05
-done
+. "$top/tests/bench/lib.sh"
+bench_redis
 python3 "$top/tests/bench/gen-mixed.py" --packets "$n" --revocation-every "$every" \
     --out "$work/rev.pcap" >/dev/null
 t0=$(date +%s.%N)
